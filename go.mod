@@ -1,0 +1,3 @@
+module github.com/govirt/govirt
+
+go 1.26.8
