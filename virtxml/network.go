@@ -30,19 +30,19 @@ type Network struct {
 	// without NetworkFormatInactive).
 	Connections int
 
-	Forward     *NetworkForward
-	Bridge      *NetworkBridge
-	MTU         uint
-	MAC         string // lower-case aa:bb:cc:dd:ee:ff, or ""
-	Domain      *NetworkDomain
-	DNS         *NetworkDNS
-	VLAN        *VLAN
-	Bandwidth   *Bandwidth
+	Forward      *NetworkForward
+	Bridge       *NetworkBridge
+	MTU          uint
+	MAC          string // lower-case aa:bb:cc:dd:ee:ff, or ""
+	Domain       *NetworkDomain
+	DNS          *NetworkDNS
+	VLAN         *VLAN
+	Bandwidth    *Bandwidth
 	PortIsolated string // <port isolated='yes|no'/>, or ""
-	IPs         []NetworkIP
-	Routes      []NetworkRoute
-	VirtualPort *VirtualPort
-	PortGroups  []NetworkPortGroup
+	IPs          []NetworkIP
+	Routes       []NetworkRoute
+	VirtualPort  *VirtualPort
+	PortGroups   []NetworkPortGroup
 	// DnsmasqOptions are the values of <dnsmasq:options><dnsmasq:option
 	// value=.../>, passed to dnsmasq verbatim.
 	DnsmasqOptions []string
