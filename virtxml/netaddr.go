@@ -355,6 +355,9 @@ func ipPrefix(addr, netmask IPAddr, prefix uint) int {
 		return netmask.netmaskBits()
 	}
 	if addr.Is4() {
+		if addr.b == [16]byte{} {
+			return 0
+		}
 		switch o := addr.b[0]; {
 		case o&0x80 == 0:
 			return 8
@@ -366,44 +369,70 @@ func ipPrefix(addr, netmask IPAddr, prefix uint) int {
 		return -1
 	}
 	if addr.Is6() {
+		if addr.b == [16]byte{} {
+			return 0
+		}
 		return 64
 	}
-	return -1
+	return 0
 }
 
 // checkRange validates a DHCP or NAT address range the way libvirt's
-// virSocketAddrGetRange does; with a network (net valid, prefix >= 0) both
-// ends must lie inside it.
+// virSocketAddrGetRange does; with a network (net valid) both ends must lie
+// inside it, and for IPv4 be neither its network nor its broadcast address.
 func checkRange(start, end, net IPAddr, prefix int) error {
 	ss, es := start.String(), end.String()
 	if start.v6 != end.v6 {
-		return xmlErrorf("start address '%s' and end address '%s' must be the same family", ss, es)
+		return errorf(CodeInternal, "mismatch of address family in range %s - %s", ss, es)
 	}
 	if net.IsValid() {
+		ns := net.String()
 		if net.v6 != start.v6 {
-			return xmlErrorf("start address '%s' and end address '%s' must be the same family as network address '%s'", ss, es, net.String())
+			return errorf(CodeInternal, "mismatch of address family in range %s - %s for network %s", ss, es, ns)
 		}
 		if prefix < 0 || start.v6 && prefix > 128 || !start.v6 && prefix > 32 {
-			return errorf(CodeInternal, "bad prefix %d for network address '%s'", prefix, net.String())
+			return errorf(CodeInternal, "bad prefix %d for network %s when checking range %s - %s", prefix, ns, ss, es)
 		}
 		n := net.maskPrefix(prefix)
-		if start.maskPrefix(prefix) != n {
-			return xmlErrorf("range start address '%s' is not in the network '%s/%d'", ss, net.String(), prefix)
+		if start.maskPrefix(prefix) != n || end.maskPrefix(prefix) != n {
+			return errorf(CodeInternal, "range %s - %s is not entirely within network %s/%d", ss, es, ns, prefix)
 		}
-		if end.maskPrefix(prefix) != n {
-			return xmlErrorf("range end address '%s' is not in the network '%s/%d'", es, net.String(), prefix)
+		if !start.v6 {
+			if start == n {
+				return errorf(CodeInternal, "start of range %s - %s in network %s/%d is the network address", ss, es, ns, prefix)
+			}
+			bcast := n
+			for i := 0; i < 4; i++ {
+				keep := prefix - 8*i
+				switch {
+				case keep >= 8:
+				case keep <= 0:
+					bcast.b[i] = 0xff
+				default:
+					bcast.b[i] |= byte(0xff >> keep)
+				}
+			}
+			if end == bcast {
+				return errorf(CodeInternal, "end of range %s - %s in network %s/%d is the broadcast address", ss, es, ns, prefix)
+			}
 		}
 	}
-	sh, sl := start.hiLo()
-	eh, el := end.hiLo()
-	if sh > eh || sh == eh && sl > el {
-		return xmlErrorf("range start address '%s' must not be higher than range end address '%s'", ss, es)
-	}
-	if start.v6 {
-		// libvirt limits IPv6 ranges to 2^31 addresses.
-		if eh-sh > 0 || el-sl > 1<<31-2 {
-			return xmlErrorf("range start address '%s' and end address '%s' are too far apart", ss, es)
+	if !start.v6 {
+		if start.b[0] != end.b[0] || start.b[1] != end.b[1] {
+			return errorf(CodeInternal, "range %s - %s is too large (> 65535)", ss, es)
 		}
+		if int(end.b[2])*256+int(end.b[3]) < int(start.b[2])*256+int(start.b[3]) {
+			return errorf(CodeInternal, "range %s - %s is reversed ", ss, es)
+		}
+		return nil
+	}
+	for i := 0; i < 14; i++ {
+		if start.b[i] != end.b[i] {
+			return errorf(CodeInternal, "range %s - %s is too large (> 65535)", ss, es)
+		}
+	}
+	if int(end.b[14])<<8|int(end.b[15]) < int(start.b[14])<<8|int(start.b[15]) {
+		return errorf(CodeInternal, "range %s - %s start larger than end", ss, es)
 	}
 	return nil
 }

@@ -162,8 +162,8 @@ func parseVLAN(n *xmldoc.Node) (*VLAN, error) {
 	native := false
 	for _, t := range tags {
 		s, _ := xpAttr(t, "id")
-		id, err := cParseUint(s, 10)
-		if err != nil || id > 1<<32-1 {
+		id, err := cParseUintWrap(s, 10, 64)
+		if err != nil {
 			return nil, xmlErrorf("missing or invalid vlan tag id attribute")
 		}
 		if id > 4095 {
@@ -322,7 +322,7 @@ func parseVirtualPort(n *xmldoc.Node, requireType bool) (*VirtualPort, error) {
 // checkNoExtras refuses parameters the port type does not use.
 func (vp *VirtualPort) checkNoExtras() error {
 	bad := func(what string) error {
-		return xmlErrorf("attribute %s not allowed for <virtualport type='%s'>", what, vp.Type)
+		return xmlErrorf("extra %s unsupported in <virtualport type='%s'>", what, vp.Type)
 	}
 	switch vp.Type {
 	case "802.1Qbg":

@@ -15,10 +15,8 @@ const DnsmasqNamespace = "http://libvirt.org/schemas/network/dnsmasq/1.0"
 // <forward/>, the forward dev as the first interface); Format writes the
 // canonical form.
 type Network struct {
-	Name        string
-	UUID        UUID
-	Title       string
-	Description string
+	Name string
+	UUID UUID
 	// Metadata is the raw <metadata> element, or nil.
 	Metadata *Node
 	// IPv6 is the ipv6='yes' attribute: guest-to-guest IPv6 without a
@@ -221,7 +219,7 @@ func parseNetworkNode(root *xmldoc.Node) (*Network, error) {
 		return nil, errorf(CodeNoName, "missing name information")
 	}
 	if strings.ContainsRune(name, '/') {
-		return nil, xmlErrorf("name %s cannot contain '/'", name)
+		return nil, errorf(CodeXMLDetail, "invalid char in name: /")
 	}
 	n.Name = name
 	if s, ok := xpText(root, "uuid"); ok {
@@ -233,11 +231,6 @@ func parseNetworkNode(root *xmldoc.Node) (*Network, error) {
 	} else {
 		n.UUID = NewUUID()
 	}
-	n.Title, _ = xpText(root, "title")
-	if strings.ContainsRune(n.Title, '\n') {
-		return nil, xmlErrorf("Network title can't contain newlines")
-	}
-	n.Description, _ = xpText(root, "description")
 	if s, ok := xpAttr(root, "ipv6"); ok {
 		switch s {
 		case "yes":
@@ -316,8 +309,8 @@ func parseNetworkNode(root *xmldoc.Node) (*Network, error) {
 	}
 	if m := child(root, "mtu"); m != nil {
 		if s, ok := xpAttr(m, "size"); ok {
-			v, err := cParseUint(s, 10)
-			if err != nil || v > 1<<32-1 {
+			v, err := cParseUintWrap(s, 10, 32)
+			if err != nil {
 				return nil, xmlErrorf("Invalid mtu size '%s' in network '%s'", s, name)
 			}
 			n.MTU = uint(v)
@@ -482,8 +475,8 @@ func parseForward(name string, fn *xmldoc.Node) (*NetworkForward, error) {
 	}
 	dev, hasDev := xpAttr(fn, "dev")
 	if hasDev && (len(addrNodes) > 0 || len(pfNodes) > 0) {
-		// libvirt's message has a stray %1$s here and no argument.
-		return nil, xmlErrorf("the <forward> 'dev' attribute cannot be used when <address> or <pf> sub-elements are present in network %%1$s")
+		// libvirt's message has a stray %s here and no argument.
+		return nil, xmlErrorf("the <forward> 'dev' attribute cannot be used when <address> or <pf> sub-elements are present in network %%s")
 	}
 	switch {
 	case len(ifNodes) > 0 || hasDev:

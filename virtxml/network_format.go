@@ -202,8 +202,6 @@ func (n *Network) format(e *enc, flags NetworkFormatFlags) {
 	e.EndOpen()
 	e.TextElement("name", n.Name)
 	e.TextElement("uuid", n.UUID.String())
-	e.text("title", n.Title)
-	e.text("description", n.Description)
 	formatMetadata(e, n.Metadata)
 	n.formatForward(e, inactive)
 	n.formatBridge(e)

@@ -365,7 +365,7 @@ func parseSRV(name string, n *xmldoc.Node) (NetworkDNSSRV, error) {
 		if !ok {
 			return nil
 		}
-		x, err := cParseUint(v, 10)
+		x, err := cParseUintWrap(v, 10, 32)
 		if err == nil && !hasTarget {
 			return errorf(CodeXMLDetail, "DNS SRV %s attribute not permitted without target for service '%s' in network '%s'", attr, svc, name)
 		}

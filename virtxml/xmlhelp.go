@@ -110,7 +110,7 @@ func propTristate(n *xmldoc.Node, name string) (string, error) {
 		return "", nil
 	}
 	if v != "yes" && v != "no" {
-		return "", invalidAttr(n, name, v, ". Expected one of 'yes', 'no'")
+		return "", invalidAttr(n, name, v, ".")
 	}
 	return v, nil
 }
@@ -126,7 +126,7 @@ func propEnum(n *xmldoc.Node, name string, values ...string) (string, error) {
 			return v, nil
 		}
 	}
-	return "", invalidAttr(n, name, v, "")
+	return "", invalidAttr(n, name, v, ".")
 }
 
 // propUint reads an unsigned attribute as virXMLPropUInt/ULongLong do.
@@ -137,10 +137,7 @@ func propUint(n *xmldoc.Node, name string, base int, max uint64) (uint64, bool, 
 	}
 	x, err := cParseUint(v, base)
 	if err != nil || x > max {
-		if strings.HasPrefix(strings.TrimLeft(v, " \t\n"), "-") {
-			return 0, false, invalidAttr(n, name, v, ". Expected non-negative value")
-		}
-		return 0, false, invalidAttr(n, name, v, ". Expected integer value")
+		return 0, false, invalidAttr(n, name, v, ". Expected non-negative integer value")
 	}
 	return x, true, nil
 }
@@ -213,4 +210,29 @@ func (e *enc) text(name, text string) {
 	if text != "" {
 		e.TextElement(name, text)
 	}
+}
+
+// cParseUintWrap parses like libvirt's virStrToLong_ui/ul (no "p"): a
+// leading '-' is accepted and wraps modulo 2^bits, as strtoul does.
+func cParseUintWrap(s string, base int, bits uint) (uint64, error) {
+	t := strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := strings.HasPrefix(t, "-")
+	if neg {
+		t = t[1:]
+	}
+	v, err := cParseUint(t, base)
+	if err != nil {
+		return 0, err
+	}
+	limit := uint64(1<<bits - 1)
+	if bits == 64 {
+		limit = 1<<64 - 1
+	}
+	if v > limit {
+		return 0, strconv.ErrRange
+	}
+	if neg {
+		v = (limit - v + 1) & limit
+	}
+	return v, nil
 }
