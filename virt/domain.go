@@ -104,7 +104,7 @@ func (c *Conn) LookupDomainByUUIDString(ctx context.Context, s string) (*Domain,
 func parseUUIDArg(s string) (UUID, error) {
 	u, err := parseUUID(s)
 	if err != nil {
-		return UUID{}, Errorf(ErrInvalidArg, FromNone, "uuidstr in virDomainLookupByUUIDString must be a valid UUID")
+		return UUID{}, rawError(ErrInvalidArg, FromDomain, "Invalid UUID")
 	}
 	return u, nil
 }
@@ -116,7 +116,7 @@ func (c *Conn) LookupDomainByID(ctx context.Context, id int32) (*Domain, error) 
 		return nil, err
 	}
 	if id < 0 {
-		return nil, Errorf(ErrInvalidArg, FromDomain, "id in virDomainLookupByID must be greater than or equal to 0")
+		return nil, rawError(ErrInvalidArg, FromDomain, "id in virDomainLookupByID must be zero or greater")
 	}
 	r, err := s.LookupDomainByID(ctx, id)
 	if err != nil {
@@ -145,7 +145,7 @@ func (c *Conn) ListAllDomains(ctx context.Context, flags ListDomainsFlags) ([]*D
 // DefineDomain makes a domain persistent from its XML description, or
 // updates the definition of an existing one.
 func (c *Conn) DefineDomain(ctx context.Context, xml string, flags DefineFlags) (*Domain, error) {
-	s, err := writeFamily[DomainStore](c, FromDomain, "virDomainDefineXMLFlags")
+	s, err := writeFamily[DomainStore](c, FromDomain, flagged("virDomainDefineXML", "virDomainDefineXMLFlags", uint32(flags)))
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (c *Conn) DomainEvents(ctx context.Context) (<-chan DomainEvent, error) {
 // Undefine removes the persistent definition. A running domain becomes
 // transient and goes away when it stops.
 func (d *Domain) Undefine(ctx context.Context, flags UndefineFlags) error {
-	s, err := writeFamily[DomainStore](d.c, FromDomain, "virDomainUndefineFlags")
+	s, err := writeFamily[DomainStore](d.c, FromDomain, flagged("virDomainUndefine", "virDomainUndefineFlags", uint32(flags)))
 	if err != nil {
 		return err
 	}
@@ -191,10 +191,8 @@ func (d *Domain) Undefine(ctx context.Context, flags UndefineFlags) error {
 // XML returns the domain's XML description.
 func (d *Domain) XML(ctx context.Context, flags DomainXMLFlags) (string, error) {
 	api := "virDomainGetXMLDesc"
-	if flags&XMLSecure != 0 {
-		if err := d.c.denyReadOnly(FromDomain, api); err != nil {
-			return "", err
-		}
+	if flags&XMLSecure != 0 && d.c.readOnly {
+		return "", Errorf(ErrOperationDenied, FromDomain, "%s with secure flag", api)
 	}
 	s, err := family[DomainStore](d.c, FromDomain, api)
 	if err != nil {
@@ -250,7 +248,7 @@ func (d *Domain) SetAutostart(ctx context.Context, on bool) error {
 
 // Start boots a defined domain.
 func (d *Domain) Start(ctx context.Context, flags CreateFlags) error {
-	l, err := writeFamily[DomainLifecycle](d.c, FromDomain, "virDomainCreateWithFlags")
+	l, err := writeFamily[DomainLifecycle](d.c, FromDomain, flagged("virDomainCreate", "virDomainCreateWithFlags", uint32(flags)))
 	if err != nil {
 		return err
 	}
@@ -264,7 +262,7 @@ func (d *Domain) Start(ctx context.Context, flags CreateFlags) error {
 
 // Shutdown asks the guest to power off.
 func (d *Domain) Shutdown(ctx context.Context, flags uint32) error {
-	l, err := writeFamily[DomainLifecycle](d.c, FromDomain, "virDomainShutdownFlags")
+	l, err := writeFamily[DomainLifecycle](d.c, FromDomain, flagged("virDomainShutdown", "virDomainShutdownFlags", flags))
 	if err != nil {
 		return err
 	}
@@ -273,7 +271,7 @@ func (d *Domain) Shutdown(ctx context.Context, flags uint32) error {
 
 // Destroy stops the domain at once.
 func (d *Domain) Destroy(ctx context.Context, flags uint32) error {
-	l, err := writeFamily[DomainLifecycle](d.c, FromDomain, "virDomainDestroyFlags")
+	l, err := writeFamily[DomainLifecycle](d.c, FromDomain, flagged("virDomainDestroy", "virDomainDestroyFlags", flags))
 	if err != nil {
 		return err
 	}
@@ -316,7 +314,10 @@ func (d *Domain) Resume(ctx context.Context) error {
 	return l.ResumeDomain(ctx, d.Ref())
 }
 
-// SetMemory sets the guest's current (or, with MemMaximum, maximum) memory in KiB.
+// SetMemory sets the guest's current (or, with MemMaximum, maximum) memory
+// in KiB. Like virDomainSetMemoryFlags, AffectCurrent (0) changes the
+// running guest when the domain is active and its definition otherwise;
+// pass AffectLive for what the flagless virDomainSetMemory does.
 func (d *Domain) SetMemory(ctx context.Context, kib uint64, flags ModifyFlags) error {
 	api := "virDomainSetMemoryFlags"
 	if flags&MemMaximum != 0 {
@@ -329,7 +330,10 @@ func (d *Domain) SetMemory(ctx context.Context, kib uint64, flags ModifyFlags) e
 	return t.SetDomainMemory(ctx, d.Ref(), kib, flags)
 }
 
-// SetVcpus sets the number of vCPUs.
+// SetVcpus sets the number of vCPUs. Like virDomainSetVcpusFlags,
+// AffectCurrent (0) changes the running guest when the domain is active and
+// its definition otherwise; pass AffectLive for what the flagless
+// virDomainSetVcpus does.
 func (d *Domain) SetVcpus(ctx context.Context, n uint32, flags ModifyFlags) error {
 	t, err := writeFamily[DomainTuner](d.c, FromDomain, "virDomainSetVcpusFlags")
 	if err != nil {
@@ -368,7 +372,7 @@ func (d *Domain) Scheduler(ctx context.Context, flags ModifyFlags) (string, []Sc
 
 // SetScheduler changes scheduler parameters.
 func (d *Domain) SetScheduler(ctx context.Context, params []SchedParam, flags ModifyFlags) error {
-	t, err := writeFamily[DomainTuner](d.c, FromDomain, "virDomainSetSchedulerParametersFlags")
+	t, err := writeFamily[DomainTuner](d.c, FromDomain, flagged("virDomainSetSchedulerParameters", "virDomainSetSchedulerParametersFlags", uint32(flags)))
 	if err != nil {
 		return err
 	}
@@ -382,4 +386,39 @@ func (d *Domain) SecurityLabel(ctx context.Context) (SecurityLabel, error) {
 		return SecurityLabel{}, err
 	}
 	return s.DomainSecurityLabel(ctx, d.Ref())
+}
+
+// ManagedSave stops the domain into a managed save image; its next start
+// resumes from it.
+func (d *Domain) ManagedSave(ctx context.Context, flags uint32) error {
+	s, err := writeFamily[DomainSaver](d.c, FromDomain, "virDomainManagedSave")
+	if err != nil {
+		return err
+	}
+	if err := s.ManagedSaveDomain(ctx, d.Ref(), flags); err != nil {
+		return err
+	}
+	r := d.Ref()
+	r.ID = -1
+	d.setRef(r)
+	return nil
+}
+
+// ManagedSaveRemove discards the domain's managed save image.
+func (d *Domain) ManagedSaveRemove(ctx context.Context, flags uint32) error {
+	s, err := writeFamily[DomainSaver](d.c, FromDomain, "virDomainManagedSaveRemove")
+	if err != nil {
+		return err
+	}
+	return s.ManagedSaveRemove(ctx, d.Ref(), flags)
+}
+
+// flagged returns the name of the libvirt API a call maps to: the flagless
+// one when flags is 0 (virDomainDestroy), else the flags variant
+// (virDomainDestroyFlags). Read-only refusals name it.
+func flagged(plain, withFlags string, flags uint32) string {
+	if flags == 0 {
+		return plain
+	}
+	return withFlags
 }

@@ -174,3 +174,10 @@ type StorageVolDriver interface {
 type StoragePoolEvents interface {
 	StoragePoolEvents(ctx context.Context) (<-chan StoragePoolEvent, error)
 }
+
+// DomainSaver stops domains into a managed save image that their next start
+// resumes from (virDomainManagedSave).
+type DomainSaver interface {
+	ManagedSaveDomain(ctx context.Context, d DomainRef, flags uint32) error
+	ManagedSaveRemove(ctx context.Context, d DomainRef, flags uint32) error
+}

@@ -127,3 +127,9 @@ func FromXMLError(err error, from ErrorDomain) error {
 	}
 	return Errorf(&Error{Code: ErrorNumber(xe.Code)}, from, "%s", xe.Msg)
 }
+
+// rawError builds an error whose message is msg alone, without the code's
+// usual prefix, as libvirt raises some argument checks.
+func rawError(kind *Error, from ErrorDomain, msg string) *Error {
+	return &Error{Code: kind.Code, Domain: from, Level: LevelError, Message: msg, Format: "%s", Detail: msg}
+}

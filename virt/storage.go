@@ -235,7 +235,7 @@ func (p *StoragePool) Delete(ctx context.Context, flags uint32) error {
 
 // Refresh rescans the pool's volumes.
 func (p *StoragePool) Refresh(ctx context.Context) error {
-	d, err := pools[StoragePoolLifecycle](p.c, "virStoragePoolRefresh", false)
+	d, err := pools[StoragePoolLifecycle](p.c, "virStoragePoolRefresh", true)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,22 @@
+// Package drivers registers govirt's hypervisor drivers. Programs call
+// RegisterDefaults once from main; nothing registers itself on import.
+package drivers
+
+import (
+	"sync"
+
+	"github.com/govirt/govirt/internal/driver/test"
+	"github.com/govirt/govirt/virt"
+)
+
+var once sync.Once
+
+// RegisterDefaults registers the drivers govirt has into virt's default
+// registry: test (test:///default, test:///PATH.xml). Calling it again does
+// nothing, so every connection of the process keeps sharing the same
+// test:///default node.
+func RegisterDefaults() {
+	once.Do(func() {
+		virt.Register(test.New())
+	})
+}
