@@ -236,3 +236,7 @@ func cParseUintWrap(s string, base int, bits uint) (uint64, error) {
 	}
 	return v, nil
 }
+
+func uitoa(v uint64) string { return strconv.FormatUint(v, 10) }
+
+func itoa(v int) string { return strconv.Itoa(v) }
