@@ -294,7 +294,11 @@ func decodeScalar(s string, v reflect.Value) error {
 				if se, ok := err.(scalarError); ok {
 					return se
 				}
-				if msg := err.Error(); msg != "" {
+				if msg := err.Error(); strings.HasPrefix(msg, ".") {
+					// A message starting with '.' is the whole tail,
+					// as libvirt writes it ("...: 'x'.").
+					return scalarError(msg)
+				} else if msg != "" {
 					return scalarError(". " + msg)
 				}
 				return scalarError("")
@@ -515,5 +519,30 @@ func encodeStruct(e *Encoder, name string, v reflect.Value) error {
 		return nil
 	}
 	e.Close(name)
+	return nil
+}
+
+// MarshalChildren writes only the child elements of the struct v (not its
+// attributes or text): for NodeMarshaler implementations that write their
+// own start and end tags.
+func MarshalChildren(e *Encoder, v any) error {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return nil
+		}
+		rv = rv.Elem()
+	}
+	p := planFor(rv.Type())
+	for _, f := range p.elems {
+		if err := encodeElem(e, f.name, rv.FieldByIndex(f.index), f.omitEmpty); err != nil {
+			return err
+		}
+	}
+	if p.anyElem != nil {
+		for _, n := range rv.FieldByIndex(p.anyElem.index).Interface().([]*Node) {
+			e.Raw(n)
+		}
+	}
 	return nil
 }
