@@ -418,9 +418,6 @@ func (d *NetworkDNS) format(e *enc) {
 		e.EndEmpty()
 	}
 	for _, s := range d.SRVs {
-		if s.Service == "" || s.Protocol == "" {
-			continue
-		}
 		e.Open("srv")
 		e.Attr("service", s.Service)
 		e.Attr("protocol", s.Protocol)
