@@ -275,7 +275,14 @@ func (d *Domain) Destroy(ctx context.Context, flags uint32) error {
 	if err != nil {
 		return err
 	}
-	return l.DestroyDomain(ctx, d.Ref(), flags)
+	if err := l.DestroyDomain(ctx, d.Ref(), flags); err != nil {
+		return err
+	}
+	// A stopped domain has no ID; libvirt clears the handle's too.
+	r := d.Ref()
+	r.ID = -1
+	d.setRef(r)
+	return nil
 }
 
 // Reboot asks the guest to reboot.
