@@ -219,3 +219,7 @@ func appendLibxmlAttr(b []byte, s string) []byte {
 	}
 	return b
 }
+
+// BlankLine writes an empty line, as libvirt's capabilities document has
+// between its sections.
+func (e *Encoder) BlankLine() { e.buf = append(e.buf, '\n') }
