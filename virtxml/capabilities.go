@@ -25,13 +25,13 @@ type CapsHost struct {
 	PowerManagement []string
 	IOMMU           bool
 	// Migration is nil when the host cannot migrate at all.
-	Migration  *CapsMigration
-	NetPrefix  string
-	Topology   *CapsTopology
-	Cache      *CapsCache
-	MemoryBW   *CapsMemoryBandwidth
-	SecModels  []CapsSecModel
-	Extra      []*Node // unknown <host> children, kept
+	Migration *CapsMigration
+	NetPrefix string
+	Topology  *CapsTopology
+	Cache     *CapsCache
+	MemoryBW  *CapsMemoryBandwidth
+	SecModels []CapsSecModel
+	Extra     []*Node // unknown <host> children, kept
 }
 
 // CapsHostCPU is the host <cpu>.
