@@ -481,6 +481,9 @@ func (ip *NetworkIP) format(e *enc) {
 			r.Lease.formatIn(e, "range")
 		}
 		for _, h := range d.Hosts {
+			// libvirt writes mac, id and name unescaped, which gives
+			// malformed XML for a name holding '&' or a quote; govirt
+			// escapes them.
 			e.Open("host")
 			if h.MAC != "" {
 				e.Attr("mac", h.MAC)
