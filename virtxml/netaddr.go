@@ -465,7 +465,9 @@ func ParseMAC(s string) (MAC, error) {
 			s = s[1:]
 		}
 	}
-	if s != "" {
+	// Like libvirt, accept anything after the last byte that starts with
+	// a character at or below the space.
+	if s != "" && s[0] > ' ' {
 		return MAC{}, fmt.Errorf("invalid MAC address '%s'", s)
 	}
 	return m, nil
