@@ -320,11 +320,6 @@ func (d *Domain) postParseClock() error {
 	return nil
 }
 
-// postParseDevices fills device defaults.
-func (d *Domain) postParseDevices() error {
-	return nil
-}
-
 // validate applies libvirt's validation rules that run after defaults.
 func (d *Domain) validate() error {
 	return nil

@@ -1,0 +1,924 @@
+package virtxml
+
+import (
+	"crypto/rand"
+	"fmt"
+	"strconv"
+)
+
+// diskNameIndex is libvirt's virDiskNameToIndex: "hda" -> 0, "sdb" -> 1,
+// "vdaa" -> 26; -1 when the name has no known prefix.
+func diskNameIndex(name string) int {
+	rest := ""
+	for _, p := range []string{"fd", "hd", "vd", "sd", "xvd", "ubd"} {
+		if len(name) > len(p) && name[:len(p)] == p {
+			rest = name[len(p):]
+			break
+		}
+	}
+	if rest == "" {
+		return -1
+	}
+	idx := 0
+	i := 0
+	for ; i < len(rest) && rest[i] >= 'a' && rest[i] <= 'z'; i++ {
+		idx = (idx+1)*26 + int(rest[i]-'a')
+		if idx > 1<<24 {
+			return -1
+		}
+	}
+	if i == 0 {
+		return -1
+	}
+	for ; i < len(rest); i++ {
+		if rest[i] < '0' || rest[i] > '9' {
+			return -1
+		}
+	}
+	return idx - 26
+}
+
+// insertDisk places disk among disks as libvirt does while parsing: after
+// the disks of the same (as written) bus whose index is not greater.
+func insertDisk(disks []Disk, d Disk) []Disk {
+	at := -1
+	di := diskNameIndex(targetDev(&d))
+	for i := len(disks) - 1; i >= 0; i-- {
+		if targetBus(&disks[i]) != targetBus(&d) {
+			continue
+		}
+		if diskNameIndex(targetDev(&disks[i])) > di {
+			at = i
+		} else if at == -1 {
+			at = i + 1
+		}
+	}
+	if at == -1 {
+		return append(disks, d)
+	}
+	disks = append(disks, Disk{})
+	copy(disks[at+1:], disks[at:])
+	disks[at] = d
+	return disks
+}
+
+func targetDev(d *Disk) string {
+	if d.Target == nil {
+		return ""
+	}
+	return d.Target.Dev
+}
+
+func targetBus(d *Disk) string {
+	if d.Target == nil {
+		return ""
+	}
+	return d.Target.Bus
+}
+
+// insertController places c among controllers as libvirt does: sorted by
+// index within its type, unindexed ones after the last of their type.
+func insertController(cs []Controller, c Controller) []Controller {
+	at := -1
+	for i := len(cs) - 1; i >= 0; i-- {
+		cur := &cs[i]
+		if cur.Type != c.Type {
+			continue
+		}
+		if c.Index == nil {
+			at = i + 1
+			break
+		}
+		ci := -1
+		if cur.Index != nil {
+			ci = int(*cur.Index)
+		}
+		switch {
+		case ci > int(*c.Index):
+			at = i
+		case c.Master == nil && cur.Master != nil && ci == int(*c.Index):
+			at = i
+		case at == -1:
+			at = i + 1
+		}
+	}
+	if at == -1 {
+		return append(cs, c)
+	}
+	cs = append(cs, Controller{})
+	copy(cs[at+1:], cs[at:])
+	cs[at] = c
+	return cs
+}
+
+func uintp(v uint) *uint { return &v }
+
+// hasController reports whether a controller of type t with index idx
+// exists.
+func (dv *Devices) hasController(t string, idx uint) bool {
+	for i := range dv.Controllers {
+		c := &dv.Controllers[i]
+		if c.Type == t && c.Index != nil && *c.Index == idx {
+			return true
+		}
+	}
+	return false
+}
+
+// ensureController adds <controller type=t index=idx/> when missing.
+func (dv *Devices) ensureController(t string, idx uint) {
+	if !dv.hasController(t, idx) {
+		dv.Controllers = insertController(dv.Controllers, Controller{Type: t, Index: uintp(idx)})
+	}
+}
+
+// hasUSB reports whether the domain has a usable USB bus.
+func (dv *Devices) hasUSB() bool {
+	for i := range dv.Controllers {
+		if dv.Controllers[i].Type == "usb" && dv.Controllers[i].Model != "none" {
+			return true
+		}
+	}
+	return false
+}
+
+// usbNone reports whether USB was turned off with model='none'.
+func (dv *Devices) usbNone() bool {
+	for i := range dv.Controllers {
+		if dv.Controllers[i].Type == "usb" && dv.Controllers[i].Model == "none" {
+			return true
+		}
+	}
+	return false
+}
+
+// sortParsedDevices reorders disks and controllers the way libvirt's
+// parser inserts them.
+func (dv *Devices) sortParsedDevices() error {
+	if len(dv.Disks) > 1 {
+		disks := make([]Disk, 0, len(dv.Disks))
+		for _, d := range dv.Disks {
+			disks = insertDisk(disks, d)
+		}
+		dv.Disks = disks
+	}
+	usbNone, usbOther := false, false
+	cs := make([]Controller, 0, len(dv.Controllers))
+	for _, c := range dv.Controllers {
+		if c.Type == "usb" {
+			if c.Model == "none" {
+				if usbOther {
+					return errorf(CodeXMLDetail, "Can't add another USB controller: USB is disabled for this domain")
+				}
+				usbNone = true
+			} else {
+				if usbNone {
+					return errorf(CodeXMLDetail, "Can't add another USB controller: USB is disabled for this domain")
+				}
+				usbOther = true
+			}
+		}
+		cs = insertController(cs, c)
+	}
+	dv.Controllers = cs
+	return nil
+}
+
+// postParseDevices fills device defaults and adds implicit devices.
+func (d *Domain) postParseDevices() error {
+	dv := d.Devices
+	if err := dv.sortParsedDevices(); err != nil {
+		return err
+	}
+	if err := d.postParseControllers(); err != nil {
+		return err
+	}
+	if err := d.postParseDisks(); err != nil {
+		return err
+	}
+	if err := d.postParseChardevs(); err != nil {
+		return err
+	}
+	if err := d.postParseNets(); err != nil {
+		return err
+	}
+	if err := d.postParseGraphics(); err != nil {
+		return err
+	}
+	if err := d.postParseVideos(); err != nil {
+		return err
+	}
+	if err := d.postParseMisc(); err != nil {
+		return err
+	}
+	return d.addImplicitControllers()
+}
+
+func (d *Domain) postParseControllers() error {
+	dv := d.Devices
+	for i := range dv.Controllers {
+		c := &dv.Controllers[i]
+		if c.Index != nil {
+			continue
+		}
+		var idx uint
+		for dv.hasController(c.Type, idx) {
+			idx++
+		}
+		c.Index = uintp(idx)
+	}
+	return nil
+}
+
+// diskBusFromName guesses the bus from a target name as libvirt does.
+func diskBusFromName(dev string) string {
+	switch {
+	case len(dev) >= 2 && dev[:2] == "hd":
+		return "ide"
+	case len(dev) >= 2 && dev[:2] == "sd":
+		return "scsi"
+	case len(dev) >= 2 && dev[:2] == "vd":
+		return "virtio"
+	case len(dev) >= 3 && dev[:3] == "xvd":
+		return "xen"
+	case len(dev) >= 3 && dev[:3] == "ubd":
+		return "uml"
+	case len(dev) >= 2 && dev[:2] == "fd":
+		return "fdc"
+	}
+	return "ide"
+}
+
+var diskBuses = map[string]bool{"ide": true, "fdc": true, "scsi": true, "virtio": true, "xen": true, "usb": true, "uml": true, "sata": true, "sd": true}
+
+func (d *Domain) postParseDisks() error {
+	dv := d.Devices
+	for i := range dv.Disks {
+		disk := &dv.Disks[i]
+		if disk.Type == "" {
+			disk.Type = "file"
+		}
+		switch disk.Type {
+		case "file", "block", "dir", "network", "volume", "nvme", "vhostuser":
+		default:
+			return xmlErrorf("Invalid value for attribute 'type' in element 'disk': '%s'.", disk.Type)
+		}
+		if disk.Device == "" {
+			disk.Device = "disk"
+		}
+		switch disk.Device {
+		case "disk", "cdrom", "floppy", "lun":
+		default:
+			return xmlErrorf("Invalid value for attribute 'device' in element 'disk': '%s'.", disk.Device)
+		}
+		if disk.Target == nil || disk.Target.Dev == "" {
+			what := ""
+			if disk.Source != nil {
+				what = disk.Source.File + disk.Source.Dev + disk.Source.Dir + disk.Source.Name
+			}
+			return errorf(CodeNoTarget, "missing target information for device %s", what)
+		}
+		if disk.Target.Bus == "" {
+			if disk.Device == "floppy" {
+				disk.Target.Bus = "fdc"
+			} else {
+				disk.Target.Bus = diskBusFromName(disk.Target.Dev)
+			}
+		} else if !diskBuses[disk.Target.Bus] {
+			return xmlErrorf("Invalid value for attribute 'bus' in element 'target': '%s'.", disk.Target.Bus)
+		}
+		if disk.Device == "cdrom" || disk.Device == "floppy" {
+			if disk.Device == "cdrom" {
+				disk.ReadOnly = true
+			}
+		} else if disk.Source == nil || disk.sourceEmpty() {
+			return errorf(CodeNoSource, "missing source information for device %s", disk.Target.Dev)
+		}
+		if disk.Address == nil {
+			disk.assignDriveAddress()
+		}
+	}
+	for i := range dv.Disks {
+		for j := 0; j < i; j++ {
+			if dv.Disks[i].Target.Dev == dv.Disks[j].Target.Dev {
+				return xmlErrorf("target '%s' duplicated for disk sources '%s' and '%s'",
+					dv.Disks[i].Target.Dev, dv.Disks[j].sourcePath(), dv.Disks[i].sourcePath())
+			}
+		}
+	}
+	return nil
+}
+
+func (disk *Disk) sourceEmpty() bool {
+	s := disk.Source
+	switch disk.Type {
+	case "file":
+		return s.File == ""
+	case "block":
+		return s.Dev == ""
+	case "dir":
+		return s.Dir == ""
+	case "network":
+		return s.Protocol == ""
+	case "volume":
+		return s.Pool == "" || s.Volume == ""
+	}
+	return false
+}
+
+func (disk *Disk) sourcePath() string {
+	if disk.Source == nil {
+		return ""
+	}
+	s := disk.Source
+	switch {
+	case s.File != "":
+		return s.File
+	case s.Dev != "":
+		return s.Dev
+	case s.Dir != "":
+		return s.Dir
+	case s.Name != "":
+		return s.Name
+	case s.Volume != "":
+		return s.Pool + "/" + s.Volume
+	}
+	return ""
+}
+
+// assignDriveAddress gives IDE, SCSI, SATA and floppy disks libvirt's
+// default drive address from their target name.
+func (disk *Disk) assignDriveAddress() {
+	idx := diskNameIndex(disk.Target.Dev)
+	if idx < 0 {
+		return
+	}
+	a := &Address{Type: "drive"}
+	u := uint64(idx)
+	switch disk.Target.Bus {
+	case "scsi":
+		a.Controller, a.Unit = u/7, u%7
+	case "fdc":
+		a.Controller, a.Unit = u/2, u%2
+	case "sata":
+		a.Controller, a.Unit = u/6, u%6
+	case "ide":
+		a.Controller, a.Bus, a.Unit = u/4, (u%4)/2, u%2
+	default:
+		return
+	}
+	disk.Address = a
+}
+
+// addImplicitControllers adds the controllers devices need: disk
+// controllers for drive addresses, virtio-serial, ccid, SCSI for hostdevs.
+func (d *Domain) addImplicitControllers() error {
+	dv := d.Devices
+	for _, bus := range []string{"scsi", "fdc", "ide", "sata"} {
+		max := -1
+		for i := range dv.Disks {
+			disk := &dv.Disks[i]
+			if disk.Target.Bus == bus && disk.Address != nil && disk.Address.Type == "drive" {
+				if int(disk.Address.Controller) > max {
+					max = int(disk.Address.Controller)
+				}
+			}
+		}
+		for i := 0; i <= max; i++ {
+			dv.ensureController(bus, uint(i))
+		}
+	}
+	// virtio-serial for virtio channels and consoles.
+	vs := func(c *Chardev) {
+		if c.Target == nil || c.Target.Type != "virtio" {
+			return
+		}
+		idx := uint(0)
+		if c.Address != nil && c.Address.Type == "virtio-serial" {
+			idx = uint(c.Address.Controller)
+		}
+		dv.ensureController("virtio-serial", idx)
+	}
+	for i := range dv.Channels {
+		vs(&dv.Channels[i])
+	}
+	for i := range dv.Consoles {
+		vs(&dv.Consoles[i])
+	}
+	// ccid for smartcards.
+	for i := range dv.Smartcards {
+		sc := &dv.Smartcards[i]
+		if sc.Address == nil {
+			continue
+		}
+		dv.ensureController("ccid", uint(sc.Address.Controller))
+	}
+	// scsi for SCSI hostdevs.
+	max := -1
+	for i := range dv.Hostdevs {
+		h := &dv.Hostdevs[i]
+		if h.Type == "scsi" && h.Address != nil && h.Address.Type == "drive" && int(h.Address.Controller) > max {
+			max = int(h.Address.Controller)
+		}
+	}
+	for i := 0; i <= max; i++ {
+		dv.ensureController("scsi", uint(i))
+	}
+	return nil
+}
+
+var serialTargets = map[string]bool{"isa-serial": true, "usb-serial": true, "pci-serial": true, "spapr-vio-serial": true, "system-serial": true, "sclp-serial": true, "isa-debug": true}
+var consoleTargets = map[string]bool{"serial": true, "xen": true, "uml": true, "virtio": true, "lxc": true, "openvz": true, "sclp": true, "sclplm": true}
+var channelTargets = map[string]bool{"guestfwd": true, "virtio": true, "xen": true}
+var chardevTypes = map[string]bool{"null": true, "vc": true, "pty": true, "dev": true, "file": true, "pipe": true, "stdio": true,
+	"udp": true, "tcp": true, "unix": true, "spicevmc": true, "spiceport": true, "nmdm": true, "qemu-vdagent": true, "dbus": true}
+
+// postParseChardev checks and normalises one character device; kind is
+// serial, parallel, console or channel.
+func postParseChardev(c *Chardev, kind string) error {
+	if c.Type == "" {
+		c.Type = "pty"
+	}
+	if !chardevTypes[c.Type] {
+		return unsupportedf("unknown type presented to host for character device: %s", c.Type)
+	}
+	if err := c.CharSourceFields.postParse(c.Type); err != nil {
+		return err
+	}
+	if c.Target == nil {
+		c.Target = &CharTarget{}
+	}
+	t := c.Target
+	switch kind {
+	case "serial":
+		if t.Type != "" && !serialTargets[t.Type] {
+			return unsupportedf("unknown target type '%s' specified for character device", t.Type)
+		}
+	case "console":
+		if t.Type != "" && !consoleTargets[t.Type] {
+			return unsupportedf("unknown target type '%s' specified for character device", t.Type)
+		}
+	case "channel":
+		if t.Type == "" {
+			return xmlErrorf("target type must be specified for channel device")
+		}
+		if !channelTargets[t.Type] {
+			return unsupportedf("unknown target type '%s' specified for character device", t.Type)
+		}
+		t.State = ""
+	case "parallel":
+		t.Type = ""
+	}
+	if t.Port != nil && kind != "channel" {
+		if _, err := strconv.ParseInt(*t.Port, 10, 32); err != nil {
+			return xmlErrorf("Invalid port number: %s", *t.Port)
+		}
+	}
+	return nil
+}
+
+// postParse normalises the host side of a character device of type typ.
+func (f *CharSourceFields) postParse(typ string) error {
+	switch typ {
+	case "null", "vc", "stdio", "spicevmc", "dbus":
+		if typ != "dbus" {
+			f.Sources = nil
+		}
+		f.Protocol = nil
+	case "pty", "dev", "file", "pipe":
+		f.Protocol = nil
+		if len(f.Sources) > 1 {
+			f.Sources = f.Sources[:1]
+		}
+		if len(f.Sources) == 1 {
+			s := &f.Sources[0]
+			*s = CharSource{Path: s.Path, Append: appendFor(typ, s.Append), SecLabels: s.SecLabels}
+			if typ == "pty" {
+				// A pty's path is live state; the inactive XML drops it.
+				f.Sources = nil
+			}
+		}
+		if typ != "pty" && (len(f.Sources) == 0 || f.Sources[0].Path == "") {
+			return errorf(CodeInternal, "Missing source path attribute for char device")
+		}
+	case "unix":
+		f.Protocol = nil
+		if len(f.Sources) == 0 || f.Sources[0].Path == "" {
+			return errorf(CodeInternal, "Missing source path attribute for char device")
+		}
+		s := &f.Sources[0]
+		mode := s.Mode
+		if mode == "" {
+			mode = "connect"
+		}
+		*s = CharSource{Mode: mode, Path: s.Path, SecLabels: s.SecLabels, Reconnect: s.Reconnect}
+		f.Sources = f.Sources[:1]
+	case "tcp":
+		if len(f.Sources) == 0 {
+			return errorf(CodeInternal, "Missing source host attribute for char device")
+		}
+		s := &f.Sources[0]
+		mode := s.Mode
+		if mode == "" {
+			mode = "connect"
+		}
+		if s.Service == "" {
+			return errorf(CodeInternal, "Missing source service attribute for char device")
+		}
+		if s.Host == "" && mode == "connect" {
+			return errorf(CodeInternal, "Missing source host attribute for char device")
+		}
+		*s = CharSource{Mode: mode, Host: s.Host, Service: s.Service, TLS: s.TLS, Reconnect: s.Reconnect}
+		f.Sources = f.Sources[:1]
+		if f.Protocol == nil || f.Protocol.Type == "" {
+			f.Protocol = &CharProtocol{Type: "raw"}
+		}
+	case "udp":
+		f.Protocol = nil
+		var bind, conn *CharSource
+		for i := range f.Sources {
+			s := f.Sources[i]
+			if s.Mode == "bind" {
+				if bind == nil {
+					bind = &CharSource{Mode: "bind", Host: s.Host, Service: s.Service}
+				}
+			} else if conn == nil {
+				conn = &CharSource{Mode: "connect", Host: s.Host, Service: s.Service}
+			}
+		}
+		if conn == nil || conn.Service == "" {
+			return errorf(CodeInternal, "Missing source service attribute for char device")
+		}
+		f.Sources = nil
+		if bind != nil && (bind.Host != "" || bind.Service != "") {
+			f.Sources = append(f.Sources, *bind)
+		}
+		f.Sources = append(f.Sources, *conn)
+	case "spiceport":
+		f.Protocol = nil
+		if len(f.Sources) > 0 {
+			f.Sources = []CharSource{{Channel: f.Sources[0].Channel}}
+		}
+	case "nmdm":
+		f.Protocol = nil
+		if len(f.Sources) > 0 {
+			f.Sources = []CharSource{{Master: f.Sources[0].Master, Slave: f.Sources[0].Slave}}
+		}
+	case "qemu-vdagent":
+		f.Protocol = nil
+		if len(f.Sources) > 0 {
+			s := f.Sources[0]
+			f.Sources = []CharSource{{Clipboard: s.Clipboard, Mouse: s.Mouse}}
+		}
+	}
+	return nil
+}
+
+func appendFor(typ, v string) string {
+	if typ == "file" {
+		return v
+	}
+	return ""
+}
+
+func (d *Domain) postParseChardevs() error {
+	dv := d.Devices
+	for i := range dv.Serials {
+		if err := postParseChardev(&dv.Serials[i], "serial"); err != nil {
+			return err
+		}
+	}
+	for i := range dv.Parallels {
+		if err := postParseChardev(&dv.Parallels[i], "parallel"); err != nil {
+			return err
+		}
+	}
+	for i := range dv.Consoles {
+		if err := postParseChardev(&dv.Consoles[i], "console"); err != nil {
+			return err
+		}
+	}
+	for i := range dv.Channels {
+		if err := postParseChardev(&dv.Channels[i], "channel"); err != nil {
+			return err
+		}
+	}
+	assignPorts(dv.Serials)
+	assignPorts(dv.Parallels)
+	d.consoleCompat()
+	for i := range dv.Consoles {
+		c := &dv.Consoles[i]
+		if c.Target.Type == "" {
+			c.Target.Type = "serial"
+		}
+		if c.Target.Port == nil {
+			p := "0"
+			c.Target.Port = &p
+		}
+	}
+	for i := range dv.Channels {
+		c := &dv.Channels[i]
+		if c.Target.Type == "virtio" || c.Target.Type == "xen" {
+			c.Target.Port = nil
+		}
+	}
+	return nil
+}
+
+// assignPorts numbers serial or parallel ports without one: one past the
+// highest port of the devices before it.
+func assignPorts(cs []Chardev) {
+	for i := range cs {
+		if cs[i].Target.Port != nil {
+			continue
+		}
+		max := -1
+		for j := 0; j < i; j++ {
+			if p, err := strconv.Atoi(*cs[j].Target.Port); err == nil && p > max {
+				max = p
+			}
+		}
+		p := strconv.Itoa(max + 1)
+		cs[i].Target.Port = &p
+	}
+}
+
+// consoleCompat pairs the first serial port with a serial console, as
+// libvirt does for HVM guests.
+func (d *Domain) consoleCompat() {
+	dv := d.Devices
+	if d.OS == nil || d.OS.Type.Type != "hvm" {
+		return
+	}
+	hadSerialConsole := false
+	if len(dv.Consoles) > 0 && (dv.Consoles[0].Target.Type == "" || dv.Consoles[0].Target.Type == "serial") {
+		hadSerialConsole = true
+		if len(dv.Serials) == 0 {
+			s := dv.Consoles[0]
+			s.Target = &CharTarget{Port: strp("0")}
+			s.Address = nil
+			dv.Serials = append(dv.Serials, s)
+		}
+		dv.Consoles = dv.Consoles[1:]
+	}
+	if len(dv.Serials) == 0 {
+		return
+	}
+	s0 := &dv.Serials[0]
+	switch s0.Target.Type {
+	case "usb-serial", "pci-serial", "isa-debug":
+		if !hadSerialConsole {
+			return
+		}
+	}
+	c := Chardev{Type: s0.Type, TTY: s0.TTY, CharSourceFields: s0.CharSourceFields.clone(), Log: s0.Log}
+	port := "0"
+	if s0.Target.Port != nil {
+		port = *s0.Target.Port
+	}
+	c.Target = &CharTarget{Type: "serial", Port: &port}
+	dv.Consoles = append([]Chardev{c}, dv.Consoles...)
+}
+
+func strp(s string) *string { return &s }
+
+func (f CharSourceFields) clone() CharSourceFields {
+	c := CharSourceFields{Protocol: f.Protocol}
+	if f.Sources != nil {
+		c.Sources = append([]CharSource(nil), f.Sources...)
+	}
+	return c
+}
+
+// newMAC returns a random address with the 52:54:00 (QEMU) prefix.
+func newMAC() string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("52:54:00:%02x:%02x:%02x", b[0], b[1], b[2])
+}
+
+func (d *Domain) postParseNets() error {
+	dv := d.Devices
+	for i := range dv.Interfaces {
+		n := &dv.Interfaces[i]
+		if n.HostdevDriver != nil && n.Type != "hostdev" {
+			n.Driver = (*InterfaceDriver)(n.HostdevDriver)
+			n.HostdevDriver = nil
+		}
+		if n.MAC == nil || n.MAC.Address == "" {
+			n.MAC = &InterfaceMAC{Address: newMAC()}
+		}
+	}
+	return nil
+}
+
+func (d *Domain) postParseGraphics() error {
+	dv := d.Devices
+	for i := range dv.Graphics {
+		g := &dv.Graphics[i]
+		switch g.Type {
+		case "vnc":
+			if g.Socket != "" {
+				if len(g.Listens) == 0 {
+					g.Listens = []GraphicsListen{{Type: "socket", Socket: g.Socket}}
+				}
+				break
+			}
+			g.defaultPortAndListen(true)
+		case "spice":
+			g.defaultPortAndListen(false)
+		case "rdp":
+			if g.Port == nil {
+				z := 0
+				g.Port = &z
+			}
+			if len(g.Listens) == 0 {
+				g.Listens = []GraphicsListen{{Type: "address", Address: g.Listen}}
+			}
+		}
+	}
+	return nil
+}
+
+// defaultPortAndListen applies libvirt's VNC/SPICE port and listen
+// defaults.
+func (g *Graphics) defaultPortAndListen(vnc bool) {
+	if g.Port != nil && *g.Port == -1 && g.AutoPort != "no" {
+		g.AutoPort = "yes"
+	}
+	if g.Port != nil && *g.Port == -1 && g.AutoPort == "no" {
+		g.Port = nil
+	}
+	if vnc && g.Port == nil && g.AutoPort == "" {
+		g.AutoPort = "yes"
+	}
+	if g.AutoPort == "yes" {
+		if vnc {
+			m := -1
+			g.Port = &m
+		}
+	} else if g.Port != nil && g.AutoPort == "" {
+		g.AutoPort = "no"
+	}
+	if len(g.Listens) == 0 {
+		switch {
+		case g.Listen != "":
+			g.Listens = []GraphicsListen{{Type: "address", Address: g.Listen}}
+		case vnc || g.AutoPort == "yes" || g.Port != nil || g.TLSPort != nil:
+			g.Listens = []GraphicsListen{{Type: "address"}}
+		default:
+			g.Listens = []GraphicsListen{{Type: "none"}}
+		}
+	}
+	if g.Listen == "" && len(g.Listens) > 0 && g.Listens[0].Type == "address" {
+		g.Listen = g.Listens[0].Address
+	}
+}
+
+// videoDefaults gives the default vram of each video model.
+var videoVRAM = map[string]uint{"vga": 16384, "cirrus": 16384, "vmvga": 16384, "bochs": 16384, "xen": 4096, "qxl": 65536}
+
+func (d *Domain) postParseVideos() error {
+	dv := d.Devices
+	if len(dv.Videos) == 0 && len(dv.Graphics) > 0 {
+		dv.Videos = append(dv.Videos, Video{Model: &VideoModel{Type: d.defaultVideoType()}})
+	}
+	primary := -1
+	for i := range dv.Videos {
+		v := &dv.Videos[i]
+		if v.Model == nil {
+			v.Model = &VideoModel{}
+		}
+		m := v.Model
+		if m.Type == "" {
+			m.Type = d.defaultVideoType()
+		}
+		if m.Type == "none" {
+			continue
+		}
+		if m.Primary == "yes" {
+			if primary >= 0 {
+				return unsupportedf("Only one primary video device is supported")
+			}
+			primary = i
+		}
+		m.Primary = ""
+		if m.Heads == nil {
+			m.Heads = uintp(1)
+		}
+		if m.VRam == nil {
+			if v, ok := videoVRAM[m.Type]; ok {
+				m.VRam = uintp(v)
+			}
+		}
+		if m.Type == "qxl" && m.Ram == nil {
+			m.Ram = uintp(65536)
+		}
+	}
+	if len(dv.Videos) > 0 && dv.Videos[0].Model.Type != "none" {
+		if primary < 0 {
+			primary = 0
+		}
+		if primary > 0 {
+			p := dv.Videos[primary]
+			copy(dv.Videos[1:primary+1], dv.Videos[:primary])
+			dv.Videos[0] = p
+		}
+		dv.Videos[0].Model.Primary = "yes"
+	}
+	return nil
+}
+
+// defaultVideoType is libvirt's default video model for the domain type.
+func (d *Domain) defaultVideoType() string {
+	switch d.Type {
+	case "xen":
+		return "xen"
+	case "vbox":
+		return "vbox"
+	case "vmware":
+		return "vmvga"
+	case "vz", "parallels":
+		return "vga"
+	}
+	return "cirrus"
+}
+
+func (d *Domain) postParseMisc() error {
+	dv := d.Devices
+	for i := range dv.Hostdevs {
+		h := &dv.Hostdevs[i]
+		if h.Mode == "" {
+			h.Mode = "subsystem"
+		}
+		if h.Mode == "subsystem" && h.Managed == "" {
+			h.Managed = "no"
+		}
+	}
+	for i := range dv.Filesystems {
+		f := &dv.Filesystems[i]
+		if f.Type == "" {
+			f.Type = "mount"
+		}
+		if f.AccessMode == "" {
+			f.AccessMode = "passthrough"
+		}
+	}
+	for i := range dv.Watchdogs {
+		if dv.Watchdogs[i].Action == "" {
+			dv.Watchdogs[i].Action = "reset"
+		}
+	}
+	for i := range dv.Shmems {
+		if dv.Shmems[i].Model == nil {
+			dv.Shmems[i].Model = &ShmemModel{Type: "ivshmem"}
+		}
+	}
+	for i := range dv.RNGs {
+		b := dv.RNGs[i].Backend
+		if b == nil {
+			continue
+		}
+		switch b.Model {
+		case "random":
+			if b.Device == "" {
+				b.Device = "/dev/random"
+			}
+			b.CharSourceFields = CharSourceFields{}
+		case "egd":
+			if err := b.CharSourceFields.postParse(b.Type); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range dv.Inputs {
+		in := &dv.Inputs[i]
+		if in.Bus == "" {
+			switch in.Type {
+			case "mouse", "keyboard":
+				in.Bus = "ps2"
+			case "tablet":
+				in.Bus = "usb"
+			case "passthrough":
+				in.Bus = "virtio"
+			}
+		}
+	}
+	for i := range dv.TPMs {
+		t := &dv.TPMs[i]
+		if t.Backend != nil && t.Backend.Type == "passthrough" && t.Backend.Device == nil {
+			t.Backend.Device = &TPMBackendDevice{Path: "/dev/tpm0"}
+		}
+	}
+	slot := map[uint64]uint64{}
+	for i := range dv.Smartcards {
+		sc := &dv.Smartcards[i]
+		if sc.Address == nil {
+			sc.Address = &Address{Type: "ccid", Controller: 0, Slot: slot[0]}
+		}
+		if sc.Address.Type == "ccid" && sc.Address.Slot >= slot[sc.Address.Controller] {
+			slot[sc.Address.Controller] = sc.Address.Slot + 1
+		}
+	}
+	return nil
+}
