@@ -917,3 +917,14 @@ func sortedGuestFeatures(fs []CapsGuestFeature) []CapsGuestFeature {
 	}
 	return out
 }
+
+// Clone returns a deep copy of c (through its own XML form, which keeps
+// every field).
+func (c *Capabilities) Clone() *Capabilities {
+	b, _ := c.Format()
+	out, err := ParseCapabilities(b)
+	if err != nil {
+		panic("virtxml: capabilities do not round-trip: " + err.Error())
+	}
+	return out
+}

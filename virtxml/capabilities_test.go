@@ -149,3 +149,17 @@ func TestParseTestDriverCapabilities(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestCapabilitiesClone(t *testing.T) {
+	c := TestDriverCapabilities()
+	d := c.Clone()
+	d.Guests[0].Arch.Name = "x86_64"
+	if c.Guests[0].Arch.Name != "i686" {
+		t.Errorf("clone shares guests: got %s, want i686", c.Guests[0].Arch.Name)
+	}
+	a, _ := c.Format()
+	b, _ := c.Clone().Format()
+	if string(a) != string(b) {
+		t.Errorf("clone formats differently:\n%s\n%s", a, b)
+	}
+}
