@@ -20,6 +20,9 @@ type conformanceCase struct {
 	input   []byte
 	want    string
 	wantErr string
+	// parseOnly: libvirt's answer says nothing about the output; the
+	// document must only be accepted.
+	parseOnly bool
 }
 
 // loadCases reads folder's NAME.xml inputs from the shared corpus. The
@@ -51,6 +54,17 @@ func loadCases(t *testing.T, dir, golden string) []conformanceCase {
 			c.want = string(b)
 		} else if b, err := os.ReadFile(filepath.Join("testdata/golden", golden, base+".err")); err == nil {
 			c.wantErr = strings.TrimSpace(string(b))
+		} else if b, err := os.ReadFile(filepath.Join(dir, base+".libvirt.err")); err == nil {
+			// virsh's last line is the reason: "error: CLASS: message".
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+			msg := strings.TrimPrefix(lines[len(lines)-1], "error: ")
+			if strings.Contains(msg, "already exists with uuid") {
+				// A clash with the node's own objects, not an XML error:
+				// the document itself must be accepted.
+				c.parseOnly = true
+			} else {
+				c.wantErr = msg
+			}
 		} else {
 			continue
 		}
@@ -99,6 +113,9 @@ func checkCase(c conformanceCase, got []byte, err error) string {
 	}
 	if err != nil {
 		return "refused: " + err.Error()
+	}
+	if c.parseOnly {
+		return ""
 	}
 	anyUUID := !strings.Contains(string(c.input), "<uuid>")
 	w, g := normalizeXML(c.want, anyUUID), normalizeXML(string(got), anyUUID)
