@@ -240,7 +240,7 @@ func (d *Domain) unmarshal(root *xmldoc.Node) error {
 	}
 	var kids []*xmldoc.Node
 	for _, c := range root.Children {
-		if strings.IndexByte(c.Name, ':') >= 0 {
+		if _, ns := c.Attr("xmlns"); ns || strings.IndexByte(c.Name, ':') >= 0 {
 			d.NSElements = append(d.NSElements, c)
 			continue
 		}

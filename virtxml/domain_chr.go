@@ -19,6 +19,9 @@ type Chardev struct {
 type CharSourceFields struct {
 	Sources  []CharSource  `xml:"source"`
 	Protocol *CharProtocol `xml:"protocol"`
+	// noPathOK lets a unix socket go without a path (virtio channels,
+	// whose path the hypervisor driver picks).
+	noPathOK bool
 }
 
 // CharSource is one <source> of a character device.

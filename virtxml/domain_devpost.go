@@ -442,6 +442,7 @@ func postParseChardev(c *Chardev, kind string) error {
 	if !chardevTypes[c.Type] {
 		return unsupportedf("unknown type presented to host for character device: %s", c.Type)
 	}
+	c.noPathOK = kind == "channel" && c.Target != nil && c.Target.Type == "virtio"
 	if err := c.CharSourceFields.postParse(c.Type); err != nil {
 		return err
 	}
@@ -504,6 +505,10 @@ func (f *CharSourceFields) postParse(typ string) error {
 	case "unix":
 		f.Protocol = nil
 		if len(f.Sources) == 0 || f.Sources[0].Path == "" {
+			if f.noPathOK {
+				f.Sources = nil
+				return nil
+			}
 			return errorf(CodeInternal, "Missing source path attribute for char device")
 		}
 		s := &f.Sources[0]
@@ -671,7 +676,7 @@ func (d *Domain) consoleCompat() {
 			return
 		}
 	}
-	c := Chardev{Type: s0.Type, TTY: s0.TTY, CharSourceFields: s0.CharSourceFields.clone(), Log: s0.Log}
+	c := Chardev{Type: s0.Type, TTY: s0.TTY, CharSourceFields: s0.CharSourceFields.clone(), Log: s0.Log, Address: s0.Address}
 	port := "0"
 	if s0.Target.Port != nil {
 		port = *s0.Target.Port

@@ -86,8 +86,8 @@ type FeatureTCG struct {
 
 // FeatureCapabilities adjusts container capabilities.
 type FeatureCapabilities struct {
-	Policy string  `xml:"policy,attr,omitempty"`
-	Caps   []*Node `xml:",any"`
+	Policy string
+	Caps   []FeatureCapability
 }
 
 // FeatureXen holds Xen-specific features.

@@ -84,6 +84,9 @@ func (d *Domain) postParse() error {
 	if d.UUID.IsZero() {
 		d.UUID = NewUUID()
 	}
+	if err := d.postParseCPU(); err != nil {
+		return err
+	}
 	if err := d.postParseMemory(); err != nil {
 		return err
 	}
@@ -105,6 +108,12 @@ func (d *Domain) postParse() error {
 	if d.Devices == nil {
 		d.Devices = &Devices{}
 	}
+	if err := d.postParseFeatures(); err != nil {
+		return err
+	}
+	if err := d.postParseTuning(); err != nil {
+		return err
+	}
 	if err := d.postParseDevices(); err != nil {
 		return err
 	}
@@ -119,22 +128,29 @@ var domainTypes = map[string]bool{
 }
 
 func (d *Domain) postParseMemory() error {
-	var numaMem uint64
+	var numaMem, hotplug uint64
 	if d.CPU != nil && d.CPU.NUMA != nil {
 		for _, c := range d.CPU.NUMA.Cells {
 			numaMem += c.Memory
 		}
 	}
-	if d.Memory == nil || d.Memory.Value == 0 {
+	if d.Devices != nil {
+		for i := range d.Devices.Memories {
+			if t := d.Devices.Memories[i].Target; t != nil && t.Size != nil {
+				hotplug += t.Size.Value
+			}
+		}
+	}
+	if d.Memory == nil {
+		d.Memory = &Memory{Unit: "KiB"}
+	}
+	if d.Memory.Value == 0 {
 		if numaMem == 0 {
 			return xmlErrorf("Memory size must be specified via <memory> or in the <numa> configuration")
 		}
-		if d.Memory == nil {
-			d.Memory = &Memory{Unit: "KiB"}
-		}
-	}
-	if numaMem != 0 {
-		d.Memory.Value = numaMem
+		d.Memory.Value = numaMem + hotplug
+	} else if numaMem == 0 && hotplug > d.Memory.Value {
+		return xmlErrorf("Total size of memory devices exceeds the total memory size")
 	}
 	if d.MaxMemory != nil {
 		if !d.MaxMemory.HasSlots || d.MaxMemory.Value == 0 {
@@ -221,7 +237,10 @@ func (d *Domain) postParseOS() error {
 	if os.Loader != nil && os.Loader.Type == "" && os.Loader.Path != "" && os.Firmware == "" {
 		os.Loader.Type = "rom"
 	}
-	if os.Type.Type == "hvm" && len(os.Boots) == 0 && os.Kernel == "" && d.Bootloader == nil && !d.hasDeviceBoot() {
+	if os.BootMenu != nil && os.BootMenu.Enable == "no" {
+		os.BootMenu.Timeout = nil
+	}
+	if os.Type.Type == "hvm" && len(os.Boots) == 0 && d.Bootloader == nil && !d.hasDeviceBoot() {
 		os.Boots = []Boot{{Dev: "hd"}}
 	}
 	return nil

@@ -1,0 +1,349 @@
+package virtxml
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/govirt/govirt/internal/xmldoc"
+)
+
+// scaleToKiB converts v in unit (default KiB) to KiB, rounding up.
+func scaleToKiB(v uint64, unit string) (uint64, error) {
+	scale, err := ScaleUnit(unit, 1024)
+	if err != nil {
+		return 0, err
+	}
+	if scale != 0 && v > maxMemoryBytes/scale {
+		return 0, errorf(CodeOverflow, "value too large: %d%s", v, unit)
+	}
+	return DivUp(v*scale, 1024), nil
+}
+
+func (d *Domain) postParseCPU() error {
+	c := d.CPU
+	if c == nil {
+		return nil
+	}
+	if c.NUMA != nil {
+		for i := range c.NUMA.Cells {
+			cell := &c.NUMA.Cells[i]
+			if cell.ID == nil {
+				cell.ID = uintp(uint(i))
+			}
+			kib, err := scaleToKiB(cell.Memory, cell.Unit)
+			if err != nil {
+				return err
+			}
+			cell.Memory, cell.Unit = kib, "KiB"
+			if cell.MemAccess != "" && cell.MemAccess != "shared" && cell.MemAccess != "private" {
+				return xmlErrorf("Invalid value for attribute 'memAccess' in element 'cell': '%s'.", cell.MemAccess)
+			}
+			if cell.CPUs != "" {
+				if s, ok := normBitmap(cell.CPUs); ok {
+					cell.CPUs = s
+				}
+			}
+		}
+		for i := range c.NUMA.Cells {
+			if *c.NUMA.Cells[i].ID != uint(i) {
+				return xmlErrorf("Exactly one 'cell' element per guest NUMA cell allowed, non-contiguous ranges or ranges not starting from 0 are not allowed")
+			}
+		}
+		if len(c.NUMA.Cells) == 0 && c.NUMA.Interconnects == nil {
+			c.NUMA = nil
+		}
+	}
+	hasModel := c.Model != nil && c.Model.Name != ""
+	if c.Mode == "" && (hasModel || c.Match != "" || len(c.Features) > 0 || c.Vendor != "") {
+		c.Mode = "custom"
+	}
+	switch c.Mode {
+	case "custom":
+		if c.Match == "" {
+			c.Match = "exact"
+		}
+		if hasModel && c.Model.Fallback == "" {
+			c.Model.Fallback = "allow"
+		}
+	case "host-model", "host-passthrough", "maximum":
+		if c.Model != nil && !hasModel {
+			c.Model = nil
+		}
+	}
+	if c.Model != nil && c.Model.Name == "" && c.Model.Fallback == "" && c.Model.VendorID == "" {
+		c.Model = nil
+	}
+	if c.Mode == "" && c.Match == "" && c.Check == "" && c.Model == nil && c.Vendor == "" &&
+		c.Topology == nil && c.Cache == nil && c.MaxPhysAddr == nil && len(c.Features) == 0 &&
+		c.NUMA == nil && len(c.Extra) == 0 && len(c.Attrs) == 0 {
+		d.CPU = nil
+	}
+	return nil
+}
+
+// onState defaults a presence-only feature to state='on'.
+func onState(f *FeatureState) {
+	if f != nil && f.State == "" {
+		f.State = "on"
+	}
+}
+
+func (d *Domain) postParseFeatures() error {
+	f := d.Features
+	if f == nil {
+		return nil
+	}
+	for _, p := range []*FeatureState{f.HAP, f.PVSpinlock, f.PMU, f.VMPort, f.VMCoreInfo, f.HTM, f.NestedHV, f.CCFAssist} {
+		onState(p)
+	}
+	if f.SMM != nil && f.SMM.State == "" {
+		f.SMM.State = "on"
+	}
+	if f.HyperV != nil && f.HyperV.Mode == "" {
+		f.HyperV.Mode = "custom"
+	}
+	if f.GIC != nil {
+		switch f.GIC.Version {
+		case "", "2", "3", "host":
+		default:
+			return xmlErrorf("Invalid value for attribute 'version' in element 'gic': '%s'.", f.GIC.Version)
+		}
+	}
+	if f.HPT != nil && f.HPT.Resizing == "" && f.HPT.MaxPageSize == nil {
+		f.HPT = nil
+	}
+	if f.HPT != nil && f.HPT.MaxPageSize != nil {
+		kib, err := scaleToKiB(f.HPT.MaxPageSize.Value, f.HPT.MaxPageSize.Unit)
+		if err != nil {
+			return err
+		}
+		f.HPT.MaxPageSize = &ScaledValue{Unit: "KiB", Value: kib}
+	}
+	if f.TCG != nil && f.TCG.TBCache != nil {
+		kib, err := scaleToKiB(f.TCG.TBCache.Value, f.TCG.TBCache.Unit)
+		if err != nil {
+			return err
+		}
+		f.TCG.TBCache = &ScaledValue{Unit: "KiB", Value: kib}
+	}
+	if f.SMM != nil && f.SMM.TSeg != nil {
+		scale, err := ScaleUnit(f.SMM.TSeg.Unit, 1024*1024)
+		if err != nil {
+			return err
+		}
+		f.SMM.TSeg = prettySize(f.SMM.TSeg.Value * scale)
+	}
+	if len(f.Extra) > 0 {
+		return unsupportedf("unexpected feature '%s'", f.Extra[0].Name)
+	}
+	return nil
+}
+
+// prettySize writes a byte count in the largest unit that divides it, as
+// libvirt's virFormatIntPretty does.
+func prettySize(bytes uint64) *ScaledValue {
+	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	u := 0
+	for bytes != 0 && bytes%1024 == 0 && u < len(units)-1 {
+		bytes /= 1024
+		u++
+	}
+	return &ScaledValue{Unit: units[u], Value: bytes}
+}
+
+// FeatureCapability is one container capability switch.
+type FeatureCapability struct {
+	Name  string
+	State string
+}
+
+// UnmarshalNode implements xmldoc.NodeUnmarshaler.
+func (fc *FeatureCapabilities) UnmarshalNode(n *xmldoc.Node) error {
+	fc.Policy, _ = n.Attr("policy")
+	for _, c := range n.Children {
+		if c.Name == xmldoc.TextNodeName {
+			continue
+		}
+		st, _ := c.Attr("state")
+		fc.Caps = append(fc.Caps, FeatureCapability{Name: c.Name, State: st})
+	}
+	return nil
+}
+
+// MarshalNode implements xmldoc.NodeMarshaler.
+func (fc *FeatureCapabilities) MarshalNode(e *xmldoc.Encoder, name string) error {
+	e.Open(name)
+	if fc.Policy != "" {
+		e.Attr("policy", fc.Policy)
+	}
+	if len(fc.Caps) == 0 {
+		e.EndEmpty()
+		return nil
+	}
+	e.EndOpen()
+	for _, c := range fc.Caps {
+		e.Open(c.Name)
+		if c.State != "" {
+			e.Attr("state", c.State)
+		}
+		e.EndEmpty()
+	}
+	e.Close(name)
+	return nil
+}
+
+// featureHyperVFields is FeatureHyperV without its marshaler.
+type featureHyperVFields FeatureHyperV
+
+// MarshalNode implements xmldoc.NodeMarshaler: libvirt always writes
+// <hyperv> with an end tag.
+func (h *FeatureHyperV) MarshalNode(e *xmldoc.Encoder, name string) error {
+	e.Open(name)
+	if h.Mode != "" {
+		e.Attr("mode", h.Mode)
+	}
+	e.EndOpen()
+	if err := xmldoc.MarshalChildren(e, (*featureHyperVFields)(h)); err != nil {
+		return err
+	}
+	e.Close(name)
+	return nil
+}
+
+// postParseTuning normalises cputune, numatune, iothreads and memtune.
+func (d *Domain) postParseTuning() error {
+	if d.IOThreads != nil || d.IOThreadIDs != nil {
+		n := uint(0)
+		if d.IOThreads != nil {
+			n = *d.IOThreads
+		}
+		if d.IOThreadIDs != nil {
+			ids := d.IOThreadIDs.IOThreads
+			if uint(len(ids)) > n {
+				n = uint(len(ids))
+			}
+			used := map[uint]bool{}
+			for _, t := range ids {
+				used[t.ID] = true
+			}
+			next := uint(1)
+			for uint(len(ids)) < n {
+				for used[next] {
+					next++
+				}
+				used[next] = true
+				ids = append(ids, IOThread{ID: next})
+			}
+			d.IOThreadIDs.IOThreads = ids
+		}
+		if n > 0 {
+			d.IOThreads = &n
+		}
+	}
+	if t := d.CPUTune; t != nil {
+		sort.SliceStable(t.VCPUPins, func(i, j int) bool { return derefU(t.VCPUPins[i].VCPU) < derefU(t.VCPUPins[j].VCPU) })
+		sort.SliceStable(t.IOThreadPins, func(i, j int) bool {
+			return derefU(t.IOThreadPins[i].IOThread) < derefU(t.IOThreadPins[j].IOThread)
+		})
+		var err error
+		if t.VCPUScheds, err = splitScheds(t.VCPUScheds, "vcpusched", "vcpus", func(s *CPUTuneSched) *string { return &s.VCPUs }); err != nil {
+			return err
+		}
+		if t.IOThreadScheds, err = splitScheds(t.IOThreadScheds, "iothreadsched", "iothreads", func(s *CPUTuneSched) *string { return &s.IOThreads }); err != nil {
+			return err
+		}
+		for i := range t.CacheTunes {
+			t.CacheTunes[i].ID = ""
+		}
+		for i := range t.MemoryTunes {
+			t.MemoryTunes[i].ID = ""
+		}
+	}
+	if nt := d.NUMATune; nt != nil && nt.Memory != nil {
+		m := nt.Memory
+		if m.Mode == "" {
+			m.Mode = "strict"
+		}
+		if m.Placement == "" && m.NodeSet == "" && d.VCPU != nil && d.VCPU.Placement == "auto" {
+			m.Placement = "auto"
+		}
+		if m.Placement == "auto" {
+			m.NodeSet = ""
+		}
+		if m.NodeSet != "" {
+			s, ok := normBitmap(m.NodeSet)
+			if !ok {
+				return unsupportedf("Invalid value of 'nodeset': %s", m.NodeSet)
+			}
+			m.NodeSet = s
+		}
+		if m.Placement == "" && m.NodeSet != "" {
+			m.Placement = ""
+		}
+	}
+	return nil
+}
+
+func derefU(p *uint) uint {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// splitScheds expands scheduler entries to one per id, sorted, refusing
+// overlaps, as libvirt stores them per vCPU or I/O thread.
+func splitScheds(in []CPUTuneSched, elem, attr string, ids func(*CPUTuneSched) *string) ([]CPUTuneSched, error) {
+	if len(in) == 0 {
+		return in, nil
+	}
+	seen := map[uint]bool{}
+	var out []CPUTuneSched
+	for i := range in {
+		bits, ok := ParseBitmap(*ids(&in[i]))
+		if !ok {
+			return nil, xmlErrorf("Invalid value of '%s': %s", attr, *ids(&in[i]))
+		}
+		for _, b := range bits {
+			if seen[b] {
+				return nil, errorf(CodeXMLDetail, "'%s' attributes '%s' must not overlap", elem, attr)
+			}
+			seen[b] = true
+			s := in[i]
+			*ids(&s) = strconv.FormatUint(uint64(b), 10)
+			out = append(out, s)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, _ := strconv.Atoi(*ids(&out[i]))
+		b, _ := strconv.Atoi(*ids(&out[j]))
+		return a < b
+	})
+	return out, nil
+}
+
+// loadparmValid checks a boot loadparm as libvirt does.
+func loadparmValid(s string) error {
+	if len(s) < 1 || len(s) > 8 {
+		return errorf(CodeInternal, "loadparm value '%s' must be between 1 and 8 characters", s)
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == ' ') {
+			return errorf(CodeInternal, "invalid loadparm value '%s', expecting chars in set of [a-zA-Z0-9.] and blank spaces", s)
+		}
+	}
+	return nil
+}
+
+// normBoot checks and upper-cases a device boot loadparm.
+func normBoot(b *DeviceBoot) error {
+	if b == nil || b.LoadParm == "" {
+		return nil
+	}
+	if err := loadparmValid(b.LoadParm); err != nil {
+		return err
+	}
+	b.LoadParm = strings.ToUpper(b.LoadParm)
+	return nil
+}
