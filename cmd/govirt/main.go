@@ -1,0 +1,16 @@
+// Command govirt is a virsh-compatible command-line tool for govirt: the
+// same commands, options, output and exit codes as virsh, plus JSON output
+// (-o json) for list-like commands.
+package main
+
+import (
+	"os"
+
+	"github.com/govirt/govirt/internal/cli"
+	"github.com/govirt/govirt/internal/drivers"
+)
+
+func main() {
+	drivers.RegisterDefaults()
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
