@@ -3,7 +3,7 @@ package cli
 import (
 	"io"
 	"os"
-		"strings"
+	"strings"
 	"syscall"
 
 	"github.com/govirt/govirt/virt"
