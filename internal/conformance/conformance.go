@@ -5,6 +5,10 @@
 // definition, or NAME.libvirt.err, a refusal); virsh/ holds NNN.cmd command
 // lines with virsh's NNN.out and NNN.rc.
 //
+// Where libvirt accepted a document but recorded an empty dump (the
+// network and storagepool folders of libvirt-9.0.0 are like that: its test
+// driver refused the dump flags), only acceptance is compared.
+//
 // Every case runs through the public API against a fresh test:///default
 // node, exactly as libvirt's answers were produced.
 package conformance
@@ -127,7 +131,9 @@ func defineNetwork(ctx context.Context, conn *virt.Conn, doc string) (string, er
 	if err != nil {
 		return "", err
 	}
-	return n.XML(ctx, 1)
+	// libvirt's test driver refuses --inactive on net-dumpxml; a defined
+	// network is inactive anyway, so the plain dump is the same document.
+	return n.XML(ctx, 0)
 }
 
 func definePool(ctx context.Context, conn *virt.Conn, doc string) (string, error) {
@@ -135,7 +141,7 @@ func definePool(ctx context.Context, conn *virt.Conn, doc string) (string, error
 	if err != nil {
 		return "", err
 	}
-	return p.XML(ctx, 1)
+	return p.XML(ctx, 0)
 }
 
 // runXML runs every NAME.xml input of dir through define and dump.
@@ -203,6 +209,11 @@ func runXMLCase(ctx context.Context, dir, base string, define defineFunc) (Case,
 		c.Reason = "accepted; libvirt refused: " + lastLine(string(msg))
 	case derr != nil:
 		c.Reason = "refused: " + firstLine(derr.Error())
+	case len(bytes.TrimSpace(want)) == 0:
+		// libvirt accepted the document but its dump came out empty (its
+		// test driver refused the dump's flags when the corpus was made):
+		// acceptance is all there is to compare.
+		c.Agree = true
 	default:
 		if diff := compareXML(string(input), got, string(want)); diff != "" {
 			c.Reason = diff
