@@ -441,9 +441,9 @@ type RNG struct {
 	Model   string        `xml:"model,attr"`
 	Rate    *RNGRate      `xml:"rate"`
 	Backend *RNGBackend   `xml:"backend"`
+	Driver  *VirtioDriver `xml:"driver"`
 	Alias   *DeviceAlias  `xml:"alias"`
 	Address *Address      `xml:"address"`
-	Driver  *VirtioDriver `xml:"driver"`
 	Extra   []*Node       `xml:",any"`
 }
 

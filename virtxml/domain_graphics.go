@@ -99,14 +99,14 @@ type Hostdev struct {
 	Source    *HostdevSource    `xml:"source"`
 	IP        []InterfaceIP     `xml:"ip"`
 	Route     []InterfaceRoute  `xml:"route"`
-	Boot      *DeviceBoot       `xml:"boot"`
-	ROM       *DeviceROM        `xml:"rom"`
-	Alias     *DeviceAlias      `xml:"alias"`
-	ACPI      *DeviceACPI       `xml:"acpi"`
-	Address   *Address          `xml:"address"`
 	ReadOnly  bool              `xml:"readonly"`
 	Shareable bool              `xml:"shareable"`
 	Teaming   *InterfaceTeaming `xml:"teaming"`
+	Boot      *DeviceBoot       `xml:"boot"`
+	Alias     *DeviceAlias      `xml:"alias"`
+	ROM       *DeviceROM        `xml:"rom"`
+	ACPI      *DeviceACPI       `xml:"acpi"`
+	Address   *Address          `xml:"address"`
 	Extra     []*Node           `xml:",any"`
 }
 

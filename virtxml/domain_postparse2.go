@@ -45,6 +45,7 @@ func (d *Domain) postParseCPU() error {
 				}
 			}
 		}
+		sort.SliceStable(c.NUMA.Cells, func(i, j int) bool { return *c.NUMA.Cells[i].ID < *c.NUMA.Cells[j].ID })
 		for i := range c.NUMA.Cells {
 			if *c.NUMA.Cells[i].ID != uint(i) {
 				return xmlErrorf("Exactly one 'cell' element per guest NUMA cell allowed, non-contiguous ranges or ranges not starting from 0 are not allowed")
@@ -346,4 +347,188 @@ func normBoot(b *DeviceBoot) error {
 	}
 	b.LoadParm = strings.ToUpper(b.LoadParm)
 	return nil
+}
+
+// memUnlimited is libvirt's "unlimited" memory tuning value, in KiB.
+const memUnlimited = 9007199254740991
+
+// postParseMore applies the remaining defaults: memtune limits, NUMA
+// distances, seclabels, disks' drivers and sources, filesystems, panics,
+// interfaces.
+func (d *Domain) postParseMore() error {
+	if mt := d.MemTune; mt != nil {
+		for _, p := range []**Memory{&mt.HardLimit, &mt.SoftLimit, &mt.MinGuarantee, &mt.SwapHardLimit} {
+			if *p != nil && (*p).Value >= memUnlimited {
+				*p = nil
+			}
+		}
+		if mt.HardLimit == nil && mt.SoftLimit == nil && mt.MinGuarantee == nil && mt.SwapHardLimit == nil {
+			d.MemTune = nil
+		}
+	}
+	if d.CPU != nil && d.CPU.NUMA != nil {
+		fillDistances(d.CPU.NUMA.Cells)
+	}
+	for i := range d.SecLabels {
+		d.SecLabels[i].ImageLabel = ""
+	}
+	dv := d.Devices
+	for i := range dv.Disks {
+		if err := dv.Disks[i].postParse(); err != nil {
+			return err
+		}
+	}
+	for i := range dv.Filesystems {
+		f := &dv.Filesystems[i]
+		for _, m := range []*string{&f.FMode, &f.DMode} {
+			if *m == "" {
+				continue
+			}
+			v, err := strconv.ParseUint(*m, 8, 32)
+			if err != nil || v > 0777 {
+				return xmlErrorf("invalid mode '%s'", *m)
+			}
+			*m = "0" + strconv.FormatUint(v, 8)
+			for len(*m) < 4 {
+				*m = "0" + *m
+			}
+		}
+	}
+	panics := dv.Panics[:0]
+	for _, p := range dv.Panics {
+		if p.Model == "" && p.Address == nil {
+			continue
+		}
+		panics = append(panics, p)
+	}
+	dv.Panics = panics
+	for i := range dv.Interfaces {
+		n := &dv.Interfaces[i]
+		switch n.Type {
+		case "network", "bridge", "ethernet":
+		default:
+			n.FilterRef = nil
+		}
+		if n.Source != nil {
+			n.Source.PortID = ""
+		}
+		if err := normBoot(n.Boot); err != nil {
+			return err
+		}
+	}
+	for i := range dv.RedirDevs {
+		r := &dv.RedirDevs[i]
+		if r.Bus == "" {
+			r.Bus = "usb"
+		}
+		if err := r.CharSourceFields.postParse(r.Type); err != nil {
+			return err
+		}
+	}
+	for i := range dv.Hostdevs {
+		if err := normBoot(dv.Hostdevs[i].Boot); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fillDistances completes the NUMA distance matrix as libvirt does:
+// symmetric, with 10 on the diagonal, once any distance is given.
+func fillDistances(cells []NUMACell) {
+	n := len(cells)
+	any := false
+	for i := range cells {
+		if cells[i].Distances != nil {
+			any = true
+		}
+	}
+	if !any {
+		return
+	}
+	m := make([][]uint, n)
+	for i := range m {
+		m[i] = make([]uint, n)
+	}
+	for i := range cells {
+		if cells[i].Distances == nil {
+			continue
+		}
+		for _, s := range cells[i].Distances.Siblings {
+			if int(s.ID) < n {
+				m[i][s.ID] = s.Value
+				if m[s.ID][i] == 0 {
+					m[s.ID][i] = s.Value
+				}
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		if m[i][i] == 0 {
+			m[i][i] = 10
+		}
+		var sib []NUMASibling
+		for j := 0; j < n; j++ {
+			if m[i][j] != 0 {
+				sib = append(sib, NUMASibling{ID: uint(j), Value: m[i][j]})
+			}
+		}
+		cells[i].Distances = &NUMADistances{Siblings: sib}
+	}
+}
+
+// netDefaultPorts are the default ports of network disk protocols.
+var netDefaultPorts = map[string]string{
+	"nbd": "10809", "http": "80", "https": "443", "ftp": "21", "ftps": "990",
+	"tftp": "69", "gluster": "24007", "iscsi": "3260", "sheepdog": "7000",
+	"ssh": "22", "vxhs": "9999",
+}
+
+var diskDriverDefaults = map[string]bool{"default": true}
+
+// postParse normalises a disk after its defaults are in.
+func (disk *Disk) postParse() error {
+	if dr := disk.Driver; dr != nil {
+		for _, p := range []*string{&dr.Cache, &dr.ErrorPolicy, &dr.RErrorPolicy, &dr.IO, &dr.IOEventFD, &dr.EventIdx, &dr.CopyOnRead, &dr.Discard, &dr.DetectZeroes} {
+			if *p == "default" {
+				*p = ""
+			}
+		}
+	}
+	if disk.Snapshot == "no" && disk.ReadOnly {
+		disk.Snapshot = ""
+	}
+	if disk.Type == "vhostuser" && disk.Snapshot == "" {
+		disk.Snapshot = "no"
+	}
+	if err := normBoot(disk.Boot); err != nil {
+		return err
+	}
+	normDiskSource(disk.Source, disk.Type)
+	for b := disk.BackingStore; b != nil; b = b.BackingStore {
+		b.Index = ""
+		normDiskSource(b.Source, b.Type)
+	}
+	if disk.Mirror != nil {
+		normDiskSource(disk.Mirror.Source, disk.Mirror.Type)
+	}
+	return nil
+}
+
+func normDiskSource(s *DiskSource, typ string) {
+	if s == nil {
+		return
+	}
+	s.Index = ""
+	if typ == "network" {
+		for i := range s.Hosts {
+			h := &s.Hosts[i]
+			if h.Port == "" && h.Name != "" && (h.Transport == "" || h.Transport == "tcp") {
+				h.Port = netDefaultPorts[s.Protocol]
+			}
+		}
+		if s.Protocol == "iscsi" && s.Name != "" && !strings.Contains(s.Name, "/") {
+			s.Name += "/0"
+		}
+	}
 }
