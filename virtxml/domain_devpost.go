@@ -621,6 +621,9 @@ func (d *Domain) postParseChardevs() error {
 	d.consoleCompat()
 	for i := range dv.Consoles {
 		c := &dv.Consoles[i]
+		if i > 0 {
+			c.Target.Port = strp(strconv.Itoa(i))
+		}
 		if c.Target.Type == "" {
 			c.Target.Type = "serial"
 		}
@@ -790,6 +793,7 @@ func (g *Graphics) defaultPortAndListen(vnc bool) {
 		switch {
 		case vnc && g.Socket != "":
 			g.Listens = []GraphicsListen{{Type: "socket", Socket: g.Socket}}
+			g.Listen = ""
 		case g.Listen != "":
 			g.Listens = []GraphicsListen{{Type: "address", Address: g.Listen}}
 		case vnc || g.AutoPort == "yes" || g.Port != nil && *g.Port != 0 || g.TLSPort != nil && *g.TLSPort != 0:
@@ -927,7 +931,7 @@ func (d *Domain) postParseMisc() error {
 		if f.Type == "" {
 			f.Type = "mount"
 		}
-		if f.AccessMode == "" {
+		if f.AccessMode == "" && !(f.Source != nil && f.Source.Socket != "") {
 			f.AccessMode = "passthrough"
 		}
 	}

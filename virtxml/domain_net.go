@@ -218,9 +218,9 @@ type InterfacePort struct {
 
 // DeviceROM is a PCI device's option ROM setting.
 type DeviceROM struct {
-	Enabled string `xml:"enabled,attr,omitempty"`
-	Bar     string `xml:"bar,attr,omitempty"`
-	File    string `xml:"file,attr,omitempty"`
+	Enabled string  `xml:"enabled,attr,omitempty"`
+	Bar     string  `xml:"bar,attr,omitempty"`
+	File    *string `xml:"file,attr"`
 }
 
 // UnmarshalNode implements xmldoc.NodeUnmarshaler with the rules shared

@@ -71,6 +71,9 @@ func (d *Domain) postParseCPU() error {
 		if c.Model != nil && !hasModel {
 			c.Model = nil
 		}
+		if hasModel && c.Model.Fallback == "" {
+			c.Model.Fallback = "allow"
+		}
 	}
 	if c.Model != nil && c.Model.Name == "" && c.Model.Fallback == "" && c.Model.VendorID == "" {
 		c.Model = nil
@@ -254,9 +257,28 @@ func (d *Domain) postParseTuning() error {
 		if t.IOThreadScheds, err = splitScheds(t.IOThreadScheds, "iothreadsched", "iothreads", func(s *CPUTuneSched) *string { return &s.IOThreads }); err != nil {
 			return err
 		}
-		for i := range t.CacheTunes {
-			t.CacheTunes[i].ID = ""
+		maxv := uint(0)
+		if d.VCPU != nil {
+			maxv = d.VCPU.Value
 		}
+		cts := t.CacheTunes[:0]
+		for _, ct := range t.CacheTunes {
+			ct.ID = ""
+			if bits, ok := ParseBitmap(ct.VCPUs); ok {
+				var in []uint
+				for _, b := range bits {
+					if b < maxv {
+						in = append(in, b)
+					}
+				}
+				if len(in) == 0 {
+					continue
+				}
+				ct.VCPUs = FormatBitmap(in)
+			}
+			cts = append(cts, ct)
+		}
+		t.CacheTunes = cts
 		for i := range t.MemoryTunes {
 			t.MemoryTunes[i].ID = ""
 		}
@@ -271,6 +293,9 @@ func (d *Domain) postParseTuning() error {
 		}
 		if m.Placement == "auto" {
 			m.NodeSet = ""
+			if d.VCPU != nil && d.VCPU.CPUSet == "" {
+				d.VCPU.Placement = "auto"
+			}
 		}
 		if m.NodeSet != "" {
 			s, ok := normBitmap(m.NodeSet)
@@ -279,8 +304,12 @@ func (d *Domain) postParseTuning() error {
 			}
 			m.NodeSet = s
 		}
-		if m.Placement == "" && m.NodeSet != "" {
-			m.Placement = ""
+	}
+	if nt := d.NUMATune; nt != nil {
+		for i := range nt.MemNodes {
+			if s, ok := normBitmap(nt.MemNodes[i].NodeSet); ok {
+				nt.MemNodes[i].NodeSet = s
+			}
 		}
 	}
 	return nil
@@ -342,10 +371,10 @@ func normBoot(b *DeviceBoot) error {
 	if b == nil || b.LoadParm == "" {
 		return nil
 	}
+	b.LoadParm = strings.ToUpper(b.LoadParm)
 	if err := loadparmValid(b.LoadParm); err != nil {
 		return err
 	}
-	b.LoadParm = strings.ToUpper(b.LoadParm)
 	return nil
 }
 
@@ -411,6 +440,11 @@ func (d *Domain) postParseMore() error {
 		}
 		if n.Source != nil {
 			n.Source.PortID = ""
+		}
+		if n.Model != nil {
+			if m := strings.ToLower(n.Model.Type); netModels[m] {
+				n.Model.Type = m
+			}
 		}
 		if err := normBoot(n.Boot); err != nil {
 			return err
@@ -495,6 +529,7 @@ func (disk *Disk) postParse() error {
 			}
 		}
 	}
+	disk.Mirror = nil
 	if disk.Snapshot == "no" && disk.ReadOnly {
 		disk.Snapshot = ""
 	}
@@ -532,3 +567,11 @@ func normDiskSource(s *DiskSource, typ string) {
 		}
 	}
 }
+
+// netModels are the NIC models libvirt knows by name (matched without
+// regard to case).
+var netModels = map[string]bool{"virtio": true, "virtio-transitional": true, "virtio-non-transitional": true,
+	"e1000": true, "e1000e": true, "igb": true, "rtl8139": true, "netfront": true, "usb-net": true,
+	"spapr-vlan": true, "lan9118": true, "scm91c111": true, "vlance": true, "vmxnet": true,
+	"vmxnet2": true, "vmxnet3": true, "am79c970a": true, "am79c973": true, "82540em": true,
+	"82545em": true, "82543gc": true}
