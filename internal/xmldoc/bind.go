@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // The binder maps elements to Go structs with encoding/xml-style tags:
@@ -193,10 +194,8 @@ func UnmarshalBytes(data []byte, v any) (*Node, error) {
 }
 
 func decodeElem(n *Node, v reflect.Value) error {
-	if v.CanAddr() {
-		if u, ok := v.Addr().Interface().(NodeUnmarshaler); ok {
-			return u.UnmarshalNode(n)
-		}
+	if v.CanAddr() && infoFor(v.Type()).nodeU {
+		return v.Addr().Interface().(NodeUnmarshaler).UnmarshalNode(n)
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
@@ -232,7 +231,7 @@ func decodeElem(n *Node, v reflect.Value) error {
 }
 
 func isText(v reflect.Value) bool {
-	return v.CanAddr() && v.Addr().Type().Implements(textUnmarshalerTyp)
+	return v.CanAddr() && infoFor(v.Type()).textU
 }
 
 func decodeStruct(n *Node, v reflect.Value) error {
@@ -288,8 +287,9 @@ func decodeScalar(s string, v reflect.Value) error {
 		v.Set(nv)
 		return nil
 	}
-	if v.CanAddr() {
-		if u, ok := v.Addr().Interface().(encoding.TextUnmarshaler); ok {
+	if v.CanAddr() && infoFor(v.Type()).textU {
+		u := v.Addr().Interface().(encoding.TextUnmarshaler)
+		{
 			if err := u.UnmarshalText([]byte(s)); err != nil {
 				if se, ok := err.(scalarError); ok {
 					return se
@@ -407,27 +407,79 @@ func encodeElem(e *Encoder, name string, v reflect.Value, omitEmpty bool) error 
 	return nil
 }
 
+// typeInfo caches which of the codec interfaces a type implements, by
+// value (1) or through a pointer (2); reflect's Implements is too slow to
+// ask on every value.
+type typeInfo struct {
+	nodeM, textM int8
+	nodeU, textU bool
+}
+
+// typeInfos is a copy-on-write map: reads take no lock, and writes (once
+// per type for the life of the process) copy it.
+var (
+	typeInfos   atomic.Pointer[map[reflect.Type]*typeInfo]
+	typeInfosMu sync.Mutex
+)
+
+func infoFor(t reflect.Type) *typeInfo {
+	if m := typeInfos.Load(); m != nil {
+		if i, ok := (*m)[t]; ok {
+			return i
+		}
+	}
+	i := &typeInfo{}
+	pt := reflect.PointerTo(t)
+	switch {
+	case t.Implements(nodeMarshalerTyp):
+		i.nodeM = 1
+	case pt.Implements(nodeMarshalerTyp):
+		i.nodeM = 2
+	}
+	switch {
+	case t.Implements(textMarshalerTyp):
+		i.textM = 1
+	case pt.Implements(textMarshalerTyp):
+		i.textM = 2
+	}
+	i.nodeU = pt.Implements(nodeUnmarshalerTyp)
+	i.textU = pt.Implements(textUnmarshalerTyp)
+	typeInfosMu.Lock()
+	defer typeInfosMu.Unlock()
+	next := map[reflect.Type]*typeInfo{}
+	if m := typeInfos.Load(); m != nil {
+		for k, v := range *m {
+			next[k] = v
+		}
+	}
+	next[t] = i
+	typeInfos.Store(&next)
+	return i
+}
+
 func asMarshaler(v reflect.Value) (NodeMarshaler, bool) {
 	if v.Kind() == reflect.Pointer && v.IsNil() {
 		return nil, false
 	}
-	if v.Type().Implements(nodeMarshalerTyp) {
+	switch infoFor(v.Type()).nodeM {
+	case 1:
 		return v.Interface().(NodeMarshaler), true
-	}
-	if v.CanAddr() && v.Addr().Type().Implements(nodeMarshalerTyp) {
-		return v.Addr().Interface().(NodeMarshaler), true
+	case 2:
+		if v.CanAddr() {
+			return v.Addr().Interface().(NodeMarshaler), true
+		}
 	}
 	return nil, false
 }
 
 func asTextMarshaler(v reflect.Value) (encoding.TextMarshaler, bool) {
-	if v.Type().Implements(textMarshalerTyp) {
+	switch infoFor(v.Type()).textM {
+	case 1:
 		return v.Interface().(encoding.TextMarshaler), true
-	}
-	if v.CanAddr() && v.Addr().Type().Implements(textMarshalerTyp) {
-		return v.Addr().Interface().(encoding.TextMarshaler), true
-	}
-	if v.Kind() != reflect.Pointer && reflect.PointerTo(v.Type()).Implements(textMarshalerTyp) {
+	case 2:
+		if v.CanAddr() {
+			return v.Addr().Interface().(encoding.TextMarshaler), true
+		}
 		p := reflect.New(v.Type())
 		p.Elem().Set(v)
 		return p.Interface().(encoding.TextMarshaler), true
