@@ -125,6 +125,33 @@ func (dv *Devices) hasController(t string, idx uint) bool {
 	return false
 }
 
+// maxImplicitControllers bounds the controllers added for one bus, so
+// that a huge drive address cannot make us allocate without end.
+const maxImplicitControllers = 1024
+
+// ensureControllers adds controllers of type t with indexes 0..max that
+// are missing.
+func (dv *Devices) ensureControllers(t string, max int) {
+	if max < 0 {
+		return
+	}
+	if max >= maxImplicitControllers {
+		max = maxImplicitControllers - 1
+	}
+	have := make([]bool, max+1)
+	for i := range dv.Controllers {
+		c := &dv.Controllers[i]
+		if c.Type == t && c.Index != nil && int(*c.Index) <= max {
+			have[*c.Index] = true
+		}
+	}
+	for i := 0; i <= max; i++ {
+		if !have[i] {
+			dv.Controllers = append(dv.Controllers, Controller{Type: t, Index: uintp(uint(i))})
+		}
+	}
+}
+
 // ensureController adds <controller type=t index=idx/> when missing.
 func (dv *Devices) ensureController(t string, idx uint) {
 	if !dv.hasController(t, idx) {
@@ -219,15 +246,30 @@ func (d *Domain) postParseDevices() error {
 
 func (d *Domain) postParseControllers() error {
 	dv := d.Devices
+	used := map[string]map[uint]bool{}
+	for i := range dv.Controllers {
+		c := &dv.Controllers[i]
+		if c.Index == nil {
+			continue
+		}
+		if used[c.Type] == nil {
+			used[c.Type] = map[uint]bool{}
+		}
+		used[c.Type][*c.Index] = true
+	}
 	for i := range dv.Controllers {
 		c := &dv.Controllers[i]
 		if c.Index != nil {
 			continue
 		}
+		if used[c.Type] == nil {
+			used[c.Type] = map[uint]bool{}
+		}
 		var idx uint
-		for dv.hasController(c.Type, idx) {
+		for used[c.Type][idx] {
 			idx++
 		}
+		used[c.Type][idx] = true
 		c.Index = uintp(idx)
 	}
 	return nil
@@ -387,9 +429,7 @@ func (d *Domain) addImplicitControllers() error {
 				}
 			}
 		}
-		for i := 0; i <= max; i++ {
-			dv.ensureController(bus, uint(i))
-		}
+		dv.ensureControllers(bus, max)
 	}
 	// virtio-serial for virtio channels and consoles.
 	vs := func(c *Chardev) {
@@ -424,9 +464,7 @@ func (d *Domain) addImplicitControllers() error {
 			max = int(h.Address.Controller)
 		}
 	}
-	for i := 0; i <= max; i++ {
-		dv.ensureController("scsi", uint(i))
-	}
+	dv.ensureControllers("scsi", max)
 	return nil
 }
 

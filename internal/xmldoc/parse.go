@@ -283,8 +283,11 @@ func (p *parser) name() (string, error) {
 		p.pos++
 	}
 	b := p.data[start:p.pos]
+	if s, ok := commonNames[string(b)]; ok {
+		return s, nil
+	}
 	if p.names == nil {
-		p.names = make(map[string]string, 64)
+		p.names = make(map[string]string, 16)
 	}
 	if s, ok := p.names[string(b)]; ok {
 		return s, nil
@@ -295,6 +298,43 @@ func (p *parser) name() (string, error) {
 	}
 	return s, nil
 }
+
+// commonNames interns the element and attribute names libvirt documents
+// use most, so that parsing them allocates nothing.
+var commonNames = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range strings.Fields(`domain name uuid memory currentMemory vcpu os type arch machine boot dev
+		clock offset on_poweroff on_reboot on_crash devices emulator disk device source file target bus
+		address controller slot function domain index model driver cache interface mac network bridge
+		serial console channel port input graphics video heads vram primary memballoon hostdev unit
+		readonly listen autoport features acpi apic pae cpu mode match feature policy topology sockets
+		cores threads numa cell cpus id placement metadata title description seclabel label relabel
+		alias protocol host service path append format secret usage auth username backingStore
+		sound watchdog action rng backend filesystem dir accessmode tpm redirdev hub panic shmem size
+		iothread iothreads cputune vcpupin cpuset numatune nodeset memoryBacking hugepages page
+		loader nvram kernel initrd cmdline bootmenu enable timeout smbios bios sysinfo entry
+		interface vendor product queues ioeventfd iommu ats packed page_per_vq xmlns dumpCore
+		maxMemory slots memtune hard_limit soft_limit tseg state hyperv kvm smm gic version
+		timer tickpolicy present track catchup controller vectors ports master startport
+		managed mdev adapter wwpn target startupPolicy geometry blockio iotune encryption
+		rom bar filterref parameter value bandwidth inbound outbound average peak burst floor
+		vlan tag virtualport parameters script ip prefix family route gateway link mtu coalesce
+		lease lockspace key smartcard certificate database audio codec redirfilter usbdev allow
+		class keymap passwd websocket sharePolicy image compression jpeg zlib playback streaming
+		clipboard copypaste mouse filetransfer gl rendernode cid auto vsock rate period bytes
+		cachetune memorytune monitor level shares quota emulatorpin emulatorsched vcpusched
+		scheduler priority iothreadpin iothreadsched resource partition perf event enabled pm
+		suspend-to-mem suspend-to-disk idmap uid gid start count keywrap cipher launchSecurity
+		cbitpos reducedPhysBits dhCert session genid maxphysaddr bits check migratable fallback
+		vendor_id distances sibling memAccess discard pcihole64 reg cssid ssid devno iobase irq
+		base zpci fid multifunction acceleration accel3d accel2d ram vgamem transient shareable
+		wwn snapshot rawio sgio name error_policy rerror_policy io event_idx copy_on_read
+		detect_zeroes queue_size tls mirror job ready txmode rx_queue_size tx_queue_size guest
+		trustGuestRxFilters teaming persistent downscript backenddomain sndbuf tune init`) {
+		m[n] = n
+	}
+	return m
+}()
 
 // element parses an element starting at '<'.
 func (p *parser) element(depth int) (*Node, error) {
@@ -449,18 +489,18 @@ func validChar(r rune) bool {
 
 // content parses the content of n up to and including its end tag.
 func (p *parser) content(n *Node, depth int) error {
-	var text []byte    // accumulated character data
-	var pieces []*Node // text pieces, kept in case the content turns out mixed
+	var text []byte      // accumulated character data
+	var pieces []textRun // text pieces, kept in case the content turns out mixed
 	var anyText bool
 	flush := func() {
 		if len(text) == 0 {
 			return
 		}
-		if !isBlank(text) {
+		blank := isBlank(text)
+		if !blank {
 			anyText = true
 		}
-		pieces = append(pieces, &Node{Name: TextNodeName, Text: string(text)})
-		n.Children = append(n.Children, pieces[len(pieces)-1])
+		pieces = append(pieces, textRun{at: len(n.Children), text: internText(text, blank)})
 		text = text[:0]
 	}
 	for {
@@ -535,41 +575,76 @@ func (p *parser) content(n *Node, depth int) error {
 	}
 }
 
+// textRun is a piece of character data and the number of child elements
+// that precede it.
+type textRun struct {
+	at   int
+	text string
+}
+
+// blankTexts interns the white space that indentation produces.
+var blankTexts = func() map[string]string {
+	m := map[string]string{}
+	for i := 0; i <= 32; i++ {
+		for _, nl := range []string{"\n", "\r\n", ""} {
+			for _, ind := range []string{" ", "\t"} {
+				s := nl + strings.Repeat(ind, i)
+				m[s] = s
+			}
+		}
+	}
+	return m
+}()
+
+func internText(b []byte, blank bool) string {
+	if blank {
+		if s, ok := blankTexts[string(b)]; ok {
+			return s
+		}
+	}
+	return string(b)
+}
+
 // finish settles n's text: pure text goes to Text; blank text between
 // elements is dropped; mixed content keeps its text pieces as children.
-func (p *parser) finish(n *Node, pieces []*Node, anyText bool) {
+func (p *parser) finish(n *Node, pieces []textRun, anyText bool) {
 	if len(pieces) == 0 {
 		return
 	}
-	if len(pieces) == len(n.Children) {
+	if len(n.Children) == 0 {
 		// Only text: join it.
 		if len(pieces) == 1 {
-			n.Text = pieces[0].Text
+			n.Text = pieces[0].text
 		} else {
 			var b strings.Builder
 			for _, t := range pieces {
-				b.WriteString(t.Text)
+				b.WriteString(t.text)
 			}
 			n.Text = b.String()
 		}
-		n.Children = nil
 		return
 	}
-	if anyText {
-		var b strings.Builder
-		for _, t := range pieces {
-			b.WriteString(t.Text)
-		}
-		n.Text = b.String()
+	if !anyText {
 		return
 	}
-	kept := n.Children[:0]
-	for _, c := range n.Children {
-		if c.Name != TextNodeName {
-			kept = append(kept, c)
-		}
+	var b strings.Builder
+	for _, t := range pieces {
+		b.WriteString(t.text)
 	}
-	n.Children = kept
+	n.Text = b.String()
+	kids := make([]*Node, 0, len(n.Children)+len(pieces))
+	j := 0
+	for i, c := range n.Children {
+		for j < len(pieces) && pieces[j].at == i {
+			kids = append(kids, &Node{Name: TextNodeName, Text: pieces[j].text})
+			j++
+		}
+		kids = append(kids, c)
+	}
+	for ; j < len(pieces); j++ {
+		kids = append(kids, &Node{Name: TextNodeName, Text: pieces[j].text})
+	}
+	n.Children = kids
 }
 
 func isBlank(b []byte) bool {
