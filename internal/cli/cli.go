@@ -314,7 +314,8 @@ func (s *session) usage() {
 		"    -K | --keepalive-count=NUM\n"+
 		"                            number of possible missed keepalive messages\n"+
 		"    -l | --log=FILE         output logging to file\n"+
-		"    -o | --output=FORMAT    output format of list-like commands: text or json\n"+
+		"    -o | --output=FORMAT    output of list-like commands: text or json\n"+
+		"                            (also -o/--output FORMAT after such a command)\n"+
 		"    -q | --quiet            quiet mode\n"+
 		"    -r | --readonly         connect readonly\n"+
 		"    -t | --timing           print timing information\n"+

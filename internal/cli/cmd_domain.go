@@ -152,6 +152,9 @@ func cmdList(s *session, c *call) error {
 	if err := c.exclusive("table", "name"); err != nil {
 		return err
 	}
+	if err := c.exclusive("table", "uuid"); err != nil {
+		return err
+	}
 	if err := c.exclusive("table", "id"); err != nil {
 		return err
 	}

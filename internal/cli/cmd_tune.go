@@ -145,12 +145,12 @@ func (s *session) vcpuCount(d *virt.Domain, flags virt.ModifyFlags, checkState b
 func cmdVcpucount(s *session, c *call) error {
 	maximum, active := c.has("maximum"), c.has("active")
 	config, live, current, guest := c.has("config"), c.has("live"), c.has("current"), c.has("guest")
-	all := !maximum && !active && !guest
+	// Without any option, all four counts are shown.
+	all := !maximum && !active && !config && !live && !current && !guest
 	// Before "current" meant the running domain's state it meant "the
 	// active count of the live domain"; virsh keeps that reading.
 	if !active && !maximum && current {
 		current, active, live = false, true, true
-		all = false
 	}
 	for _, p := range []struct {
 		a  string
@@ -475,13 +475,20 @@ func cmdSchedinfo(s *session, c *call) error {
 			getFlags = 1 << 2
 		}
 	}
-	typ, params, err := d.Scheduler(s.ctx, getFlags)
+	// virsh asks for the scheduler type before the parameters, so the
+	// type is printed even when asking for the parameters fails.
+	typ, params, err := d.Scheduler(s.ctx, 0)
 	if err != nil {
 		return err
 	}
 	s.printf("%-15s: %s\n", "Scheduler", typ)
 	if len(params) == 0 {
 		return nil
+	}
+	if getFlags != 0 {
+		if _, params, err = d.Scheduler(s.ctx, getFlags); err != nil {
+			return err
+		}
 	}
 	// Gather the requested changes: --weight, --cap and --set name=value.
 	type change struct{ name, value string }

@@ -88,6 +88,9 @@ func commandHelp(d *cmdDef) string {
 		case optAlias:
 			continue
 		}
+		if o.hidden {
+			continue
+		}
 		b.WriteByte(' ')
 		fmt.Fprintf(&b, f, o.name)
 	}
@@ -120,6 +123,9 @@ func commandHelp(d *cmdDef) string {
 					name = "<" + o.name + ">"
 				}
 			case optAlias:
+				continue
+			}
+			if o.hidden {
 				continue
 			}
 			fmt.Fprintf(&b, "    %-15s  %s\n", name, o.help)

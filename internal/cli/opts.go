@@ -41,6 +41,9 @@ type optDef struct {
 	emptyOK bool
 	help    string
 	alias   string
+	// hidden options (govirt's additions) are left out of help, so that
+	// help reads exactly like virsh's.
+	hidden bool
 }
 
 // takesValue reports whether the option is followed by a value.
@@ -60,7 +63,7 @@ var (
 	optConfig  = optDef{name: "config", kind: optBool, help: "affect next boot"}
 	optLive    = optDef{name: "live", kind: optBool, help: "affect running domain"}
 	optCurrent = optDef{name: "current", kind: optBool, help: "affect current domain"}
-	optOutput  = optDef{name: "output", kind: optString, named: true, help: "output format: text (default) or json"}
+	optOutput  = optDef{name: "output", kind: optString, named: true, hidden: true, help: "output format: text (default) or json"}
 )
 
 // helpOpt is the --help every command accepts.
