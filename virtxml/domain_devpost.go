@@ -247,6 +247,7 @@ func (d *Domain) postParseDevices() error {
 func (d *Domain) postParseControllers() error {
 	dv := d.Devices
 	used := map[string]map[uint]bool{}
+	next := map[string]uint{}
 	for i := range dv.Controllers {
 		c := &dv.Controllers[i]
 		if c.Index == nil {
@@ -265,11 +266,13 @@ func (d *Domain) postParseControllers() error {
 		if used[c.Type] == nil {
 			used[c.Type] = map[uint]bool{}
 		}
-		var idx uint
+		// The lowest unused index only grows as indexes are taken.
+		idx := next[c.Type]
 		for used[c.Type][idx] {
 			idx++
 		}
 		used[c.Type][idx] = true
+		next[c.Type] = idx + 1
 		c.Index = uintp(idx)
 	}
 	return nil
