@@ -38,28 +38,38 @@ func diskNameIndex(name string) int {
 	return idx - 26
 }
 
+// diskKey is what libvirt orders disks by while parsing: the bus as
+// written and the index of the target name.
+type diskKey struct {
+	bus string
+	idx int
+}
+
 // insertDisk places disk among disks as libvirt does while parsing: after
 // the disks of the same (as written) bus whose index is not greater.
-func insertDisk(disks []Disk, d Disk) []Disk {
+func insertDisk(disks []Disk, keys []diskKey, d Disk) ([]Disk, []diskKey) {
+	k := diskKey{targetBus(&d), diskNameIndex(targetDev(&d))}
 	at := -1
-	di := diskNameIndex(targetDev(&d))
 	for i := len(disks) - 1; i >= 0; i-- {
-		if targetBus(&disks[i]) != targetBus(&d) {
+		if keys[i].bus != k.bus {
 			continue
 		}
-		if diskNameIndex(targetDev(&disks[i])) > di {
+		if keys[i].idx > k.idx {
 			at = i
 		} else if at == -1 {
 			at = i + 1
 		}
 	}
 	if at == -1 {
-		return append(disks, d)
+		return append(disks, d), append(keys, k)
 	}
 	disks = append(disks, Disk{})
 	copy(disks[at+1:], disks[at:])
 	disks[at] = d
-	return disks
+	keys = append(keys, diskKey{})
+	copy(keys[at+1:], keys[at:])
+	keys[at] = k
+	return disks, keys
 }
 
 func targetDev(d *Disk) string {
@@ -184,8 +194,9 @@ func (dv *Devices) usbNone() bool {
 func (dv *Devices) sortParsedDevices() error {
 	if len(dv.Disks) > 1 {
 		disks := make([]Disk, 0, len(dv.Disks))
+		keys := make([]diskKey, 0, len(dv.Disks))
 		for _, d := range dv.Disks {
-			disks = insertDisk(disks, d)
+			disks, keys = insertDisk(disks, keys, d)
 		}
 		dv.Disks = disks
 	}
@@ -346,13 +357,13 @@ func (d *Domain) postParseDisks() error {
 			disk.assignDriveAddress()
 		}
 	}
+	seen := make(map[string]int, len(dv.Disks))
 	for i := range dv.Disks {
-		for j := 0; j < i; j++ {
-			if dv.Disks[i].Target.Dev == dv.Disks[j].Target.Dev {
-				return xmlErrorf("target '%s' duplicated for disk sources '%s' and '%s'",
-					dv.Disks[i].Target.Dev, dv.Disks[j].sourcePath(), dv.Disks[i].sourcePath())
-			}
+		if j, dup := seen[dv.Disks[i].Target.Dev]; dup {
+			return xmlErrorf("target '%s' duplicated for disk sources '%s' and '%s'",
+				dv.Disks[i].Target.Dev, dv.Disks[j].sourcePath(), dv.Disks[i].sourcePath())
 		}
+		seen[dv.Disks[i].Target.Dev] = i
 	}
 	return nil
 }
@@ -685,18 +696,15 @@ func (d *Domain) postParseChardevs() error {
 // assignPorts numbers serial or parallel ports without one: one past the
 // highest port of the devices before it.
 func assignPorts(cs []Chardev) {
+	max := -1
 	for i := range cs {
-		if cs[i].Target.Port != nil {
-			continue
+		if cs[i].Target.Port == nil {
+			p := strconv.Itoa(max + 1)
+			cs[i].Target.Port = &p
 		}
-		max := -1
-		for j := 0; j < i; j++ {
-			if p, err := strconv.Atoi(*cs[j].Target.Port); err == nil && p > max {
-				max = p
-			}
+		if p, err := strconv.Atoi(*cs[i].Target.Port); err == nil && p > max {
+			max = p
 		}
-		p := strconv.Itoa(max + 1)
-		cs[i].Target.Port = &p
 	}
 }
 

@@ -231,6 +231,9 @@ func (d *Domain) postParseTuning() error {
 			for _, t := range ids {
 				used[t.ID] = true
 			}
+			if n-uint(len(ids)) > maxAutoIOThreads {
+				return xmlErrorf("too many iothreads: %d", n)
+			}
 			next := uint(1)
 			for uint(len(ids)) < n {
 				for used[next] {
@@ -575,3 +578,6 @@ var netModels = map[string]bool{"virtio": true, "virtio-transitional": true, "vi
 	"spapr-vlan": true, "lan9118": true, "scm91c111": true, "vlance": true, "vmxnet": true,
 	"vmxnet2": true, "vmxnet3": true, "am79c970a": true, "am79c973": true, "82540em": true,
 	"82545em": true, "82543gc": true}
+
+// maxAutoIOThreads bounds the I/O thread IDs filled in automatically.
+const maxAutoIOThreads = 1 << 16
