@@ -257,6 +257,20 @@ func (d *Domain) postParseDevices() error {
 
 func (d *Domain) postParseControllers() error {
 	dv := d.Devices
+	for i := range dv.Controllers {
+		c := &dv.Controllers[i]
+		if c.Type != "usb" || c.Master != nil {
+			continue
+		}
+		switch c.Model {
+		case "ich9-uhci1":
+			c.Master = &ControllerMaster{StartPort: 0}
+		case "ich9-uhci2":
+			c.Master = &ControllerMaster{StartPort: 2}
+		case "ich9-uhci3":
+			c.Master = &ControllerMaster{StartPort: 4}
+		}
+	}
 	used := map[string]map[uint]bool{}
 	next := map[string]uint{}
 	for i := range dv.Controllers {
@@ -427,6 +441,7 @@ func (disk *Disk) assignDriveAddress() {
 		return
 	}
 	disk.Address = a
+	disk.autoAddress = true
 }
 
 // addImplicitControllers adds the controllers devices need: disk
@@ -535,6 +550,19 @@ func postParseChardev(c *Chardev, kind string) error {
 
 // postParse normalises the host side of a character device of type typ.
 func (f *CharSourceFields) postParse(typ string) error {
+	for i := range f.Sources {
+		if r := f.Sources[i].Reconnect; r != nil {
+			if r.Enabled != "yes" && r.Enabled != "no" {
+				return xmlErrorf("Invalid value for attribute 'enabled' in element 'reconnect': '%s'.", r.Enabled)
+			}
+			if r.Enabled == "yes" && r.Timeout == nil {
+				return xmlErrorf("Missing required attribute 'timeout' in element 'reconnect'")
+			}
+			if r.Enabled == "no" {
+				r.Timeout = nil
+			}
+		}
+	}
 	switch typ {
 	case "null", "vc", "stdio", "spicevmc", "dbus":
 		if typ != "dbus" {
@@ -574,6 +602,9 @@ func (f *CharSourceFields) postParse(typ string) error {
 		*s = CharSource{Mode: mode, Path: s.Path, SecLabels: s.SecLabels, Reconnect: s.Reconnect}
 		f.Sources = f.Sources[:1]
 	case "tcp":
+		if len(f.Sources) > 1 {
+			return xmlErrorf("only one source element is allowed for character device")
+		}
 		if len(f.Sources) == 0 {
 			return errorf(CodeInternal, "Missing source host attribute for char device")
 		}
@@ -585,7 +616,7 @@ func (f *CharSourceFields) postParse(typ string) error {
 		if s.Service == "" {
 			return errorf(CodeInternal, "Missing source service attribute for char device")
 		}
-		if s.Host == "" && mode == "connect" {
+		if s.Host == "" {
 			return errorf(CodeInternal, "Missing source host attribute for char device")
 		}
 		*s = CharSource{Mode: mode, Host: s.Host, Service: s.Service, TLS: s.TLS, Reconnect: s.Reconnect}

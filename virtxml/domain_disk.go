@@ -33,6 +33,9 @@ type Disk struct {
 	Alias         *DeviceAlias   `xml:"alias"`
 	Address       *Address       `xml:"address"`
 	Extra         []*Node        `xml:",any"`
+
+	// autoAddress records that libvirt's rules assigned the address.
+	autoAddress bool
 }
 
 // DiskTransient marks a disk whose changes are discarded at shutdown.

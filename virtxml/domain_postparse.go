@@ -338,8 +338,3 @@ func (d *Domain) postParseClock() error {
 	}
 	return nil
 }
-
-// validate applies libvirt's validation rules that run after defaults.
-func (d *Domain) validate() error {
-	return nil
-}
