@@ -113,14 +113,14 @@ type ControllerModel struct {
 
 // ControllerTarget holds PCI controller target options.
 type ControllerTarget struct {
-	ChassisNr  *uint   `xml:"chassisNr,attr"`
-	Chassis    *uint   `xml:"chassis,attr"`
-	Port       *uint   `xml:"port,attr"`
-	BusNr      *uint   `xml:"busNr,attr"`
-	Hotplug    string  `xml:"hotplug,attr,omitempty"`
-	Index      *uint   `xml:"index,attr"`
-	MemReserve *uint64 `xml:"memReserve,attr"`
-	Node       *uint   `xml:"node"`
+	ChassisNr  *uint    `xml:"chassisNr,attr"`
+	Chassis    *uint    `xml:"chassis,attr"`
+	Port       *HexUint `xml:"port,attr"`
+	BusNr      *uint    `xml:"busNr,attr"`
+	Hotplug    string   `xml:"hotplug,attr,omitempty"`
+	Index      *uint    `xml:"index,attr"`
+	MemReserve *uint64  `xml:"memReserve,attr"`
+	Node       *uint    `xml:"node"`
 }
 
 // Lease is a lock manager lease.

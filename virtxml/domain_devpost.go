@@ -796,9 +796,12 @@ func (d *Domain) postParseNets() error {
 	dv := d.Devices
 	for i := range dv.Interfaces {
 		n := &dv.Interfaces[i]
-		if n.HostdevDriver != nil && n.Type != "hostdev" {
-			n.Driver = (*InterfaceDriver)(n.HostdevDriver)
+		if n.Type == "hostdev" && n.Driver != nil {
 			n.HostdevDriver = nil
+			if n.Driver.Name != "" {
+				n.HostdevDriver = &InterfaceHostdevDriver{Name: n.Driver.Name}
+			}
+			n.Driver = nil
 		}
 		if n.MAC == nil || n.MAC.Address == "" {
 			n.MAC = &InterfaceMAC{Address: newMAC()}
@@ -869,6 +872,9 @@ func (g *Graphics) checkListens() error {
 // defaultPortAndListen applies libvirt's VNC/SPICE port and listen
 // defaults.
 func (g *Graphics) defaultPortAndListen(vnc bool) {
+	if vnc && g.Socket != "" && (len(g.Listens) == 0 || g.Listens[0].Type != "socket") {
+		g.Listens = nil
+	}
 	if len(g.Listens) == 0 {
 		switch {
 		case vnc && g.Socket != "":

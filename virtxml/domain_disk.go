@@ -112,7 +112,7 @@ type DiskSource struct {
 	StartupPolicy string              `xml:"startupPolicy,attr,omitempty"`
 	Index         string              `xml:"index,attr,omitempty"`
 	Attrs         []Attr              `xml:",any,attr"`
-	Address       *Address            `xml:"address"`
+	Address       *HostdevAddress     `xml:"address"`
 	Hosts         []DiskSourceHost    `xml:"host"`
 	Snapshot      *DiskSourceName     `xml:"snapshot"`
 	Config        *DiskSourceFile     `xml:"config"`

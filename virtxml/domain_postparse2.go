@@ -463,8 +463,62 @@ func (d *Domain) postParseMore() error {
 		}
 	}
 	for i := range dv.Hostdevs {
-		if err := normBoot(dv.Hostdevs[i].Boot); err != nil {
+		h := &dv.Hostdevs[i]
+		if err := normBoot(h.Boot); err != nil {
 			return err
+		}
+		if h.Source != nil {
+			if h.Type == "pci" {
+				if err := normPCIHostAddress(h.Source.Address); err != nil {
+					return err
+				}
+			}
+			if h.Source.Protocol == "iscsi" && h.Source.Name != "" && !strings.Contains(h.Source.Name, "/") {
+				h.Source.Name += "/0"
+			}
+		}
+	}
+	for i := range dv.Disks {
+		if s := dv.Disks[i].Source; s != nil && dv.Disks[i].Type == "nvme" {
+			if err := normPCIHostAddress(s.Address); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range dv.RedirFilters {
+		for j := range dv.RedirFilters[i].USBDevs {
+			u := &dv.RedirFilters[i].USBDevs[j]
+			for _, p := range []*string{&u.Class, &u.Vendor, &u.Product, &u.Version} {
+				if *p == "-1" {
+					*p = ""
+				}
+			}
+		}
+	}
+	for i := range dv.Smartcards {
+		sc := &dv.Smartcards[i]
+		if sc.Mode == "passthrough" {
+			if err := sc.CharSourceFields.postParse(sc.Type); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range dv.Controllers {
+		if p := dv.Controllers[i].PCIHole64; p != nil {
+			kib, err := scaleToKiB(p.Value, p.Unit)
+			if err != nil {
+				return err
+			}
+			dv.Controllers[i].PCIHole64 = &ScaledValue{Unit: "KiB", Value: kib}
+		}
+	}
+	for i := range dv.Shmems {
+		if sz := dv.Shmems[i].Size; sz != nil {
+			scale, err := ScaleUnit(sz.Unit, 1)
+			if err != nil {
+				return err
+			}
+			dv.Shmems[i].Size = &ScaledValue{Unit: "M", Value: sz.Value * scale / (1 << 20)}
 		}
 	}
 	return nil
@@ -581,3 +635,80 @@ var netModels = map[string]bool{"virtio": true, "virtio-transitional": true, "vi
 
 // maxAutoIOThreads bounds the I/O thread IDs filled in automatically.
 const maxAutoIOThreads = 1 << 16
+
+// HexUint is an unsigned number written in hexadecimal ("0x8"), read in
+// any C base.
+type HexUint uint64
+
+// MarshalText implements encoding.TextMarshaler.
+func (h HexUint) MarshalText() ([]byte, error) {
+	return []byte("0x" + strconv.FormatUint(uint64(h), 16)), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (h *HexUint) UnmarshalText(b []byte) error {
+	v, ok := parseUintBase(string(b), 0)
+	if !ok || v > 0xffffffff {
+		return errorf(CodeXML, ". Expected non-negative integer value")
+	}
+	*h = HexUint(v)
+	return nil
+}
+
+// normPCIHostAddress writes a host PCI address the way libvirt does.
+func normPCIHostAddress(a *HostdevAddress) error {
+	if a == nil || a.UUID != "" || a.Type != "" && a.Type != "pci" {
+		return nil
+	}
+	if a.Domain == "" && a.Bus == "" && a.Slot == "" && a.Function == "" {
+		return nil
+	}
+	f := func(s string, width int) (string, error) {
+		v, ok := parseUintBase(s, 0)
+		if s == "" {
+			v, ok = 0, true
+		}
+		if !ok {
+			return "", xmlErrorf("Invalid value for attribute in element 'address': '%s'. Expected non-negative integer value", s)
+		}
+		h := strconv.FormatUint(v, 16)
+		for len(h) < width {
+			h = "0" + h
+		}
+		return "0x" + h, nil
+	}
+	var err error
+	if a.Domain, err = f(a.Domain, 4); err != nil {
+		return err
+	}
+	if a.Bus, err = f(a.Bus, 2); err != nil {
+		return err
+	}
+	if a.Slot, err = f(a.Slot, 2); err != nil {
+		return err
+	}
+	a.Function, err = f(a.Function, 1)
+	return err
+}
+
+// redirDevFields is RedirDev without its marshaler.
+type redirDevFields RedirDev
+
+// MarshalNode implements xmldoc.NodeMarshaler: libvirt writes <redirdev>
+// with an end tag even when it has no children.
+func (r *RedirDev) MarshalNode(e *xmldoc.Encoder, name string) error {
+	e.Open(name)
+	if r.Bus != "" {
+		e.Attr("bus", r.Bus)
+	}
+	e.Attr("type", r.Type)
+	for _, a := range r.Attrs {
+		e.Attr(a.Name, a.Value)
+	}
+	e.EndOpen()
+	if err := xmldoc.MarshalChildren(e, (*redirDevFields)(r)); err != nil {
+		return err
+	}
+	e.Close(name)
+	return nil
+}

@@ -106,13 +106,15 @@ func validBIOSDate(s string) bool {
 func (d *Domain) validateSecLabels() error {
 	seen := map[string]bool{}
 	for _, s := range d.SecLabels {
-		if s.Model == "" && len(d.SecLabels) > 1 {
-			return xmlErrorf("missing security model when using multiple labels")
-		}
 		if s.Model != "" && seen[s.Model] {
 			return detailf("seclabel for model %s is already provided", s.Model)
 		}
 		seen[s.Model] = true
+	}
+	for _, s := range d.SecLabels {
+		if s.Model == "" && len(d.SecLabels) > 1 {
+			return xmlErrorf("missing security model when using multiple labels")
+		}
 	}
 	check := func(labels []SecLabel) error {
 		seen := map[string]bool{}
@@ -327,7 +329,7 @@ func (d *Domain) validateDisks() error {
 		bus                       string
 		controller, b, target, un uint64
 	}
-	seen := map[drive]bool{}
+	seen := map[drive]string{}
 	for i := range dv.Disks {
 		disk := &dv.Disks[i]
 		if disk.Device == "lun" && disk.Type != "block" && disk.Type != "network" {
@@ -340,11 +342,11 @@ func (d *Domain) validateDisks() error {
 					return unsupportedf("Invalid address type '%s' for the disk '%s' with the bus type '%s'", a.Type, disk.Target.Dev, disk.Target.Bus)
 				}
 				k := drive{disk.Target.Bus, a.Controller, a.Bus, a.Target, a.Unit}
-				if seen[k] {
+				if first, dup := seen[k]; dup {
 					return unsupportedf("Found duplicate drive address for disk with target name '%s' controller='%d' bus='%d' target='%d' unit='%d'",
-						disk.Target.Dev, a.Controller, a.Bus, a.Target, a.Unit)
+						first, a.Controller, a.Bus, a.Target, a.Unit)
 				}
-				seen[k] = true
+				seen[k] = disk.Target.Dev
 			}
 		}
 		if s := disk.Source; s != nil {
