@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"net"
 	"sort"
 	"strings"
 
@@ -52,5 +53,72 @@ func cmdIfaceList(s *session, c *call) error {
 		return s.printJSON(out)
 	}
 	s.printTable(t)
+	return nil
+}
+
+// Interface lookup methods (virsh's VIRSH_BYNAME and VIRSH_BYMAC).
+const (
+	ifaceByName = 1 << iota
+	ifaceByMAC
+)
+
+// interfaceArg returns the host interface named by the "interface" option:
+// by name, then by MAC address when the text is one.
+func (s *session) interfaceArg(c *call, by int) (*virt.Interface, string, error) {
+	name, _, err := c.str("interface")
+	if err != nil {
+		return nil, "", err
+	}
+	var lerr error = errNoCause
+	if by&ifaceByName != 0 {
+		i, err := s.conn.LookupInterfaceByName(s.ctx, name)
+		if err == nil {
+			return i, name, nil
+		}
+		lerr = err
+	}
+	if by&ifaceByMAC != 0 {
+		if _, perr := net.ParseMAC(name); perr == nil {
+			i, err := s.conn.LookupInterfaceByMAC(s.ctx, name)
+			if err == nil {
+				return i, name, nil
+			}
+			lerr = err
+		}
+	}
+	return nil, name, fail(lerr, "failed to get interface '%s'", name)
+}
+
+func cmdIfaceDumpxml(s *session, c *call) error {
+	i, _, err := s.interfaceArg(c, ifaceByName|ifaceByMAC)
+	if err != nil {
+		return err
+	}
+	var flags uint32
+	if c.has("inactive") {
+		flags = 1 // VIR_INTERFACE_XML_INACTIVE
+	}
+	x, err := i.XML(s.ctx, flags)
+	if err != nil {
+		return err
+	}
+	return s.printXML(c, x)
+}
+
+func cmdIfaceName(s *session, c *call) error {
+	i, _, err := s.interfaceArg(c, ifaceByMAC)
+	if err != nil {
+		return err
+	}
+	s.printf("%s\n", i.Name())
+	return nil
+}
+
+func cmdIfaceMAC(s *session, c *call) error {
+	i, _, err := s.interfaceArg(c, ifaceByName)
+	if err != nil {
+		return err
+	}
+	s.printf("%s\n", i.MAC())
 	return nil
 }

@@ -245,3 +245,48 @@ func cmdCreate(s *session, c *call) error {
 	s.extraf("Domain '%s' created from %s\n", d.Name(), file)
 	return nil
 }
+
+func cmdManagedsave(s *session, c *call) error {
+	if err := c.exclusive("running", "paused"); err != nil {
+		return err
+	}
+	var flags uint32
+	if c.has("bypass-cache") {
+		flags |= 1 << 0 // VIR_DOMAIN_SAVE_BYPASS_CACHE
+	}
+	if c.has("running") {
+		flags |= 1 << 1 // VIR_DOMAIN_SAVE_RUNNING
+	}
+	if c.has("paused") {
+		flags |= 1 << 2 // VIR_DOMAIN_SAVE_PAUSED
+	}
+	d, name, err := s.domainArg(c, "domain")
+	if err != nil {
+		return err
+	}
+	if err := d.ManagedSave(s.ctx, flags); err != nil {
+		return fail(err, "Failed to save domain '%s' state", name)
+	}
+	s.extraf("\nDomain '%s' state saved by libvirt\n", name)
+	return nil
+}
+
+func cmdManagedsaveRemove(s *session, c *call) error {
+	d, name, err := s.domainArg(c, "domain")
+	if err != nil {
+		return err
+	}
+	fl, err := d.Flags(s.ctx)
+	if err != nil {
+		return fail(err, "Failed to check for domain managed save image")
+	}
+	if !fl.ManagedSave {
+		s.extraf("Domain '%s' has no manage save image; removal skipped", name)
+		return nil
+	}
+	if err := d.ManagedSaveRemove(s.ctx, 0); err != nil {
+		return fail(err, "Failed to remove managed save image for domain '%s'", name)
+	}
+	s.extraf("Removed managedsave image for domain '%s'", name)
+	return nil
+}

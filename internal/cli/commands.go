@@ -71,6 +71,19 @@ func domainCommands() []*cmdDef {
 				{name: "wrap", kind: optBool, help: "wrap XPath results in a common root element"},
 			},
 			run: cmdDumpxml},
+		{name: "managedsave", help: "managed save of a domain state",
+			desc: "Save the domain's state; its next start resumes from it.",
+			opts: []optDef{optDomain,
+				{name: "bypass-cache", kind: optBool, help: "bypass the file system cache when saving"},
+				{name: "running", kind: optBool, help: "let the domain run on its next start"},
+				{name: "paused", kind: optBool, help: "keep the domain paused on its next start"},
+				{name: "verbose", kind: optBool, help: "show the progress of the save"},
+			},
+			run: cmdManagedsave},
+		{name: "managedsave-remove", help: "Remove managed save of a domain",
+			desc: "Discard the domain's managed save image.",
+			opts: []optDef{optDomain},
+			run:  cmdManagedsaveRemove},
 		{name: "reboot", help: "reboot a domain",
 			desc: "Ask the guest to reboot.",
 			opts: []optDef{optDomain, {name: "mode", kind: optString, help: "how to reboot: acpi|agent|initctl|signal|paravirt"}},
@@ -261,6 +274,14 @@ func hostCommands() []*cmdDef {
 
 func interfaceCommands() []*cmdDef {
 	return []*cmdDef{
+		{name: "iface-dumpxml", help: "interface information in XML",
+			desc: "Print the host interface's XML description.",
+			opts: []optDef{{name: "interface", kind: optData, req: true, help: "interface name or MAC address"},
+				{name: "inactive", kind: optBool, help: "show the definition used at next start"},
+				{name: "xpath", kind: optString, help: "print only what this XPath expression selects"},
+				{name: "wrap", kind: optBool, help: "wrap XPath results in a common root element"},
+			},
+			run: cmdIfaceDumpxml},
 		{name: "iface-list", help: "list physical host interfaces",
 			desc: "List the host's physical network interfaces.",
 			opts: []optDef{
@@ -269,6 +290,12 @@ func interfaceCommands() []*cmdDef {
 				optOutput,
 			},
 			run: cmdIfaceList},
+		{name: "iface-mac", help: "convert an interface name to interface MAC address",
+			opts: []optDef{{name: "interface", kind: optData, req: true, help: "interface name"}},
+			run:  cmdIfaceMAC},
+		{name: "iface-name", help: "convert an interface MAC address to interface name",
+			opts: []optDef{{name: "interface", kind: optData, req: true, help: "interface mac"}},
+			run:  cmdIfaceName},
 	}
 }
 
