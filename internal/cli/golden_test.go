@@ -344,3 +344,76 @@ func TestGoldenFilesUsed(t *testing.T) {
 		}
 	}
 }
+
+// helpShape extracts what help derives from a command's option table: the
+// SYNOPSIS line and the left column of OPTIONS (the prose is govirt's own).
+func helpShape(help string) string {
+	var b strings.Builder
+	section := ""
+	for _, line := range strings.Split(help, "\n") {
+		switch strings.TrimSpace(line) {
+		case "NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS":
+			section = strings.TrimSpace(line)
+			continue
+		}
+		if line == "" {
+			continue
+		}
+		switch section {
+		case "SYNOPSIS":
+			b.WriteString(strings.TrimSpace(line) + "\n")
+		case "OPTIONS":
+			left, _, _ := strings.Cut(strings.TrimPrefix(line, "    "), "  ")
+			b.WriteString("  " + left + "\n")
+		}
+	}
+	return b.String()
+}
+
+// TestHelpSynopsis checks every command's option table against virsh's:
+// the SYNOPSIS line and the option column of "help COMMAND", recorded in
+// testdata/synopsis.txt from virsh 9.0.
+func TestHelpSynopsis(t *testing.T) {
+	var names []string
+	for _, g := range commands().groups {
+		for _, c := range g.cmds {
+			names = append(names, c.name)
+		}
+	}
+	path := filepath.Join("testdata", "synopsis.txt")
+	if *update {
+		var b strings.Builder
+		for _, n := range names {
+			r, err := runVirsh(goldenCase{args: []string{"help", n}})
+			if err != nil || r.rc != 0 {
+				t.Fatalf("virsh help %s: %v %q", n, err, r.stderr)
+			}
+			b.WriteString(helpShape(r.stdout))
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	var cur string
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		if line == "" {
+			continue
+		}
+		if !strings.HasPrefix(line, "  ") {
+			cur, _, _ = strings.Cut(strings.TrimSpace(line), " ")
+		}
+		want[cur] += line
+	}
+	for _, n := range names {
+		got := helpShape(commandHelp(commands().lookup(n)))
+		if got != want[n] {
+			t.Errorf("help %s:\ngot\n%swant\n%s", n, got, want[n])
+		}
+	}
+}
