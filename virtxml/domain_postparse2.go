@@ -1,6 +1,7 @@
 package virtxml
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -402,7 +403,54 @@ func (d *Domain) postParseMore() error {
 		fillDistances(d.CPU.NUMA.Cells)
 	}
 	for i := range d.SecLabels {
-		d.SecLabels[i].ImageLabel = ""
+		sl := &d.SecLabels[i]
+		sl.ImageLabel = ""
+		if sl.Type == "" {
+			sl.Type = "dynamic"
+		}
+		switch sl.Type {
+		case "dynamic":
+			if sl.Relabel == "" {
+				sl.Relabel = "yes"
+			} else if sl.Relabel == "no" {
+				return unsupportedf("dynamic label type must use resource relabeling")
+			}
+		case "static":
+			if sl.Relabel == "" {
+				sl.Relabel = "no"
+			}
+		case "none":
+			sl.Relabel = ""
+		}
+	}
+	if d.VCPU != nil && d.VCPU.CPUSet != "" {
+		if s, ok := normBitmap(d.VCPU.CPUSet); ok {
+			d.VCPU.CPUSet = s
+		}
+	}
+	if t := d.CPUTune; t != nil {
+		for i := range t.VCPUPins {
+			t.VCPUPins[i].CPUSet = normSet(t.VCPUPins[i].CPUSet)
+		}
+		for i := range t.IOThreadPins {
+			t.IOThreadPins[i].CPUSet = normSet(t.IOThreadPins[i].CPUSet)
+		}
+		if t.EmulatorPin != nil {
+			t.EmulatorPin.CPUSet = normSet(t.EmulatorPin.CPUSet)
+		}
+	}
+	if mb := d.MemoryBacking; mb != nil && mb.HugePages != nil {
+		for i := range mb.HugePages.Pages {
+			p := &mb.HugePages.Pages[i]
+			kib, err := scaleToKiB(p.Size, p.Unit)
+			if err != nil {
+				return err
+			}
+			p.Size, p.Unit = kib, "KiB"
+			if p.NodeSet != "" {
+				p.NodeSet = normSet(p.NodeSet)
+			}
+		}
 	}
 	dv := d.Devices
 	for i := range dv.Disks {
@@ -443,6 +491,14 @@ func (d *Domain) postParseMore() error {
 		}
 		if n.Source != nil {
 			n.Source.PortID = ""
+		}
+		if n.Target != nil && n.Target.Managed == "" {
+			for _, p := range []string{"vnet", "macvtap", "macvlan"} {
+				if strings.HasPrefix(n.Target.Dev, p) {
+					n.Target = nil
+					break
+				}
+			}
 		}
 		if n.Model != nil {
 			if m := strings.ToLower(n.Model.Type); netModels[m] {
@@ -491,6 +547,31 @@ func (d *Domain) postParseMore() error {
 			for _, p := range []*string{&u.Class, &u.Vendor, &u.Product, &u.Version} {
 				if *p == "-1" {
 					*p = ""
+				}
+			}
+			hexf := func(p *string, width int, upper bool) {
+				if *p == "" {
+					return
+				}
+				if v, ok := parseUintBase(*p, 0); ok {
+					h := strconv.FormatUint(v, 16)
+					if upper {
+						h = strings.ToUpper(h)
+					}
+					for len(h) < width {
+						h = "0" + h
+					}
+					*p = "0x" + h
+				}
+			}
+			hexf(&u.Class, 2, false)
+			hexf(&u.Vendor, 4, true)
+			hexf(&u.Product, 4, true)
+			if maj, min, ok := strings.Cut(u.Version, "."); ok {
+				a, e1 := strconv.ParseUint(maj, 16, 8)
+				b, e2 := strconv.ParseUint(min, 16, 8)
+				if e1 == nil && e2 == nil {
+					u.Version = fmt.Sprintf("%x.%02x", a, b)
 				}
 			}
 		}
@@ -711,4 +792,12 @@ func (r *RedirDev) MarshalNode(e *xmldoc.Encoder, name string) error {
 	}
 	e.Close(name)
 	return nil
+}
+
+// normSet reformats a CPU or node set canonically when it parses.
+func normSet(s string) string {
+	if n, ok := normBitmap(s); ok {
+		return n
+	}
+	return s
 }

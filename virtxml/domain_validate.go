@@ -487,6 +487,20 @@ func (d *Domain) validateHostdevs() error {
 
 func (d *Domain) validateDevicesMisc() error {
 	dv := d.Devices
+	if io := dv.IOMMU; io != nil && io.Driver != nil && io.Model == "intel" {
+		if io.Driver.IntRemap == "on" {
+			ioapic := ""
+			if d.Features != nil && d.Features.IOAPIC != nil {
+				ioapic = d.Features.IOAPIC.Driver
+			}
+			if ioapic != "qemu" {
+				return unsupportedf("IOMMU interrupt remapping requires split I/O APIC (ioapic driver='qemu')")
+			}
+		}
+		if io.Driver.EIM == "on" && io.Driver.IntRemap != "on" {
+			return unsupportedf("iommu eim requires interrupt remapping to be enabled")
+		}
+	}
 	for i := range dv.TPMs {
 		if dv.TPMs[i].Backend == nil {
 			return xmlErrorf("missing TPM device backend")
