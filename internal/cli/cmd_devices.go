@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"net"
 	"strconv"
+	"strings"
 
 	"github.com/govirt/govirt/internal/xmldoc"
 	"github.com/govirt/govirt/virt"
@@ -197,5 +199,50 @@ func cmdDomiflist(s *session, c *call) error {
 		return s.printJSON(out)
 	}
 	s.printTable(t)
+	return nil
+}
+
+func cmdDomifGetlink(s *session, c *call) error {
+	d, _, err := s.domainArg(c, "domain")
+	if err != nil {
+		return err
+	}
+	iface, _, err := c.str("interface")
+	if err != nil {
+		return err
+	}
+	var flags virt.DomainXMLFlags
+	if c.has("config") {
+		flags = virt.XMLInactive
+	}
+	root, err := s.domainXMLTree(d, flags)
+	if err != nil {
+		return err
+	}
+	mac := ""
+	if hw, err := net.ParseMAC(iface); err == nil && len(hw) == 6 {
+		mac = hw.String()
+	}
+	var found []*xmldoc.Node
+	for _, nic := range devices(root, "interface") {
+		a, _ := childAttr(nic, "mac", "address")
+		t, _ := childAttr(nic, "target", "dev")
+		if (mac != "" && strings.EqualFold(a, mac)) || t == iface {
+			found = append(found, nic)
+		}
+	}
+	switch {
+	case len(found) == 0 && mac != "":
+		return fail(errNoCause, "Interface (mac: %s) not found.", mac)
+	case len(found) == 0:
+		return fail(errNoCause, "Interface (dev: %s) not found.", iface)
+	case len(found) > 1:
+		return fail(errNoCause, "multiple matching interfaces found")
+	}
+	state, ok := childAttr(found[0], "link", "state")
+	if !ok || state == "" {
+		state = "up"
+	}
+	s.printf("%s %s", iface, state)
 	return nil
 }

@@ -515,3 +515,46 @@ func cmdDumpxml(s *session, c *call) error {
 	}
 	return s.printXML(c, x)
 }
+
+func cmdDesc(s *session, c *call) error {
+	config, live, current := c.has("config"), c.has("live"), c.has("current")
+	if err := exclusiveVars("current", current, "live", live); err != nil {
+		return err
+	}
+	if err := exclusiveVars("current", current, "config", config); err != nil {
+		return err
+	}
+	d, _, err := s.domainArg(c, "domain")
+	if err != nil {
+		return err
+	}
+	title := c.has("title")
+	if c.has("edit") || len(c.argv("new-desc")) > 0 {
+		return virt.Errorf(virt.ErrNoSupport, virt.FromNone, "virDomainSetMetadata")
+	}
+	var flags virt.DomainXMLFlags
+	if config {
+		flags = virt.XMLInactive
+	}
+	root, err := s.domainXMLTree(d, flags)
+	if err != nil {
+		return err
+	}
+	name := "description"
+	if title {
+		name = "title"
+	}
+	var text string
+	if n := root.Child(name); n != nil {
+		text = n.Text
+	}
+	switch {
+	case text != "":
+		s.print(text)
+	case title:
+		s.printf("No title for domain: %s", d.Name())
+	default:
+		s.printf("No description for domain: %s", d.Name())
+	}
+	return nil
+}

@@ -45,6 +45,31 @@ func cmdNodeinfo(s *session, c *call) error {
 	return nil
 }
 
+func cmdNodecpumap(s *session, c *call) error {
+	m, err := s.conn.NodeCPUMap(s.ctx)
+	if err != nil {
+		return fail(err, "Unable to get cpu map")
+	}
+	online := 0
+	var b strings.Builder
+	for _, on := range m {
+		if on {
+			online++
+			b.WriteByte('y')
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	s.printf("%-15s %d\n", "CPUs present:", len(m))
+	s.printf("%-15s %d\n", "CPUs online:", online)
+	if c.has("pretty") {
+		s.printf("%-15s %s\n", "CPU map:", formatCPUSet(m))
+	} else {
+		s.printf("%-15s %s\n", "CPU map:", b.String())
+	}
+	return nil
+}
+
 func cmdCapabilities(s *session, c *call) error {
 	caps, err := s.conn.Capabilities(s.ctx)
 	if err != nil {
