@@ -18,7 +18,7 @@ type Domain struct {
 	Attrs []Attr `xml:",any,attr"`
 
 	Name            string           `xml:"name"`
-	UUID            UUID             `xml:"uuid,omitempty"`
+	UUID            UUID             `xml:"uuid"`
 	GenID           *GenID           `xml:"genid"`
 	Title           string           `xml:"title,omitempty"`
 	Description     string           `xml:"description,omitempty"`
@@ -65,6 +65,9 @@ type Domain struct {
 	// write them back; Format writes them with FormatNamespaces.
 	NSAttrs    []Attr  `xml:"-"`
 	NSElements []*Node `xml:"-"`
+
+	// hasUUID records that the document gave a <uuid> (even all zero).
+	hasUUID bool
 }
 
 // GenID is the VM generation ID. An empty <genid/> asks for a generated one.
@@ -254,6 +257,7 @@ func (d *Domain) unmarshal(root *xmldoc.Node) error {
 	if err := xmldoc.Unmarshal(root, d); err != nil {
 		return bindError(err)
 	}
+	d.hasUUID = root.Child("uuid") != nil
 	return nil
 }
 

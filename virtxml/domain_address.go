@@ -331,12 +331,8 @@ func (a *Address) MarshalNode(e *xmldoc.Encoder, name string) error {
 		if a.ZPCI != nil && (a.ZPCI.HasUID || a.ZPCI.HasFID) {
 			e.EndOpen()
 			e.Open("zpci")
-			if a.ZPCI.HasUID {
-				hex("uid", a.ZPCI.UID, 4)
-			}
-			if a.ZPCI.HasFID {
-				hex("fid", a.ZPCI.FID, 8)
-			}
+			hex("uid", a.ZPCI.UID, 4)
+			hex("fid", a.ZPCI.FID, 8)
 			e.EndEmpty()
 			e.Close(name)
 			return nil

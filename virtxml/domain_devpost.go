@@ -486,6 +486,7 @@ func (d *Domain) addImplicitControllers() error {
 		dv.ensureController("ccid", uint(sc.Address.Controller))
 	}
 	// scsi for SCSI hostdevs.
+	d.assignHostdevSCSIAddresses()
 	max := -1
 	for i := range dv.Hostdevs {
 		h := &dv.Hostdevs[i]
@@ -923,9 +924,7 @@ func (g *Graphics) defaultPortAndListen(vnc bool) {
 		}
 	}
 	if g.AutoPort == "" {
-		if g.Port != nil || g.TLSPort != nil {
-			g.AutoPort = "no"
-		}
+		g.AutoPort = "no"
 	}
 }
 
@@ -967,6 +966,15 @@ func (d *Domain) postParseVideos() error {
 		}
 		if m.Type == "qxl" && m.Ram == nil {
 			m.Ram = uintp(65536)
+		}
+		for _, p := range []*uint{m.VRam, m.Ram} {
+			if p != nil && *p > 0 && *p < 1<<31 {
+				v := uint(1)
+				for v < *p {
+					v <<= 1
+				}
+				*p = v
+			}
 		}
 	}
 	if len(dv.Videos) > 0 && dv.Videos[0].Model.Type != "none" {
@@ -1078,4 +1086,51 @@ func (d *Domain) postParseMisc() error {
 		}
 	}
 	return nil
+}
+
+// assignHostdevSCSIAddresses gives SCSI host devices without an address
+// the first free unit, as libvirt does.
+func (d *Domain) assignHostdevSCSIAddresses() {
+	dv := d.Devices
+	type slot struct{ c, b, t, u uint64 }
+	used := map[slot]bool{}
+	for i := range dv.Disks {
+		if a := dv.Disks[i].Address; a != nil && a.Type == "drive" && dv.Disks[i].Target.Bus == "scsi" {
+			used[slot{a.Controller, a.Bus, a.Target, a.Unit}] = true
+		}
+	}
+	for i := range dv.Hostdevs {
+		if a := dv.Hostdevs[i].Address; a != nil && a.Type == "drive" {
+			used[slot{a.Controller, a.Bus, a.Target, a.Unit}] = true
+		}
+	}
+	units := func(ctrl uint64) uint64 {
+		for i := range dv.Controllers {
+			c := &dv.Controllers[i]
+			if c.Type == "scsi" && c.Index != nil && uint64(*c.Index) == ctrl && c.Model == "virtio-scsi" {
+				return 16384
+			}
+		}
+		return 7
+	}
+	for i := range dv.Hostdevs {
+		h := &dv.Hostdevs[i]
+		if h.Type != "scsi" || h.Address != nil {
+			continue
+		}
+		for ctrl := uint64(0); ctrl < maxImplicitControllers; ctrl++ {
+			found := false
+			for u := uint64(0); u < units(ctrl); u++ {
+				if !used[slot{ctrl, 0, 0, u}] {
+					h.Address = &Address{Type: "drive", Controller: ctrl, Unit: u}
+					used[slot{ctrl, 0, 0, u}] = true
+					found = true
+					break
+				}
+			}
+			if found {
+				break
+			}
+		}
+	}
 }

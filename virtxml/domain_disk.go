@@ -116,9 +116,6 @@ type DiskSource struct {
 	Hosts         []DiskSourceHost    `xml:"host"`
 	Snapshot      *DiskSourceName     `xml:"snapshot"`
 	Config        *DiskSourceFile     `xml:"config"`
-	Auth          *DiskAuth           `xml:"auth"`
-	Encryption    *Encryption         `xml:"encryption"`
-	Reservations  *DiskReservations   `xml:"reservations"`
 	Initiator     *DiskInitiator      `xml:"initiator"`
 	SSL           *DiskSourceSSL      `xml:"ssl"`
 	Cookies       *DiskCookies        `xml:"cookies"`
@@ -128,6 +125,9 @@ type DiskSource struct {
 	Reconnect     *Reconnect          `xml:"reconnect"`
 	Slices        *DiskSlices         `xml:"slices"`
 	SecLabels     []SecLabel          `xml:"seclabel"`
+	Auth          *DiskAuth           `xml:"auth"`
+	Encryption    *Encryption         `xml:"encryption"`
+	Reservations  *DiskReservations   `xml:"reservations"`
 	DataStore     *DataStore          `xml:"dataStore"`
 	Extra         []*Node             `xml:",any"`
 }

@@ -81,8 +81,11 @@ func (d *Domain) postParse() error {
 	if strings.IndexByte(d.Name, '/') >= 0 {
 		return xmlErrorf("name %s cannot contain '/'", d.Name)
 	}
-	if d.UUID.IsZero() {
+	if d.UUID.IsZero() && !d.hasUUID {
 		d.UUID = NewUUID()
+	}
+	if d.Metadata != nil {
+		d.Metadata.sanitize()
 	}
 	if err := d.postParseCPU(); err != nil {
 		return err

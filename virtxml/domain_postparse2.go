@@ -492,6 +492,14 @@ func (d *Domain) postParseMore() error {
 		if n.Source != nil {
 			n.Source.PortID = ""
 		}
+		if vp := n.VirtualPort; vp != nil && (vp.Type == "openvswitch" || vp.Type == "midonet") && vp.InterfaceID == nil {
+			u := NewUUID()
+			vp.InterfaceID = &u
+		}
+		if vp := n.VirtualPort; vp != nil && vp.Type == "802.1Qbg" && vp.InstanceID == nil {
+			u := NewUUID()
+			vp.InstanceID = &u
+		}
 		if n.Target != nil && n.Target.Managed == "" {
 			for _, p := range []string{"vnet", "macvtap", "macvlan"} {
 				if strings.HasPrefix(n.Target.Dev, p) {
@@ -800,4 +808,29 @@ func normSet(s string) string {
 		return n
 	}
 	return s
+}
+
+// sanitize keeps what libvirt keeps of <metadata>: elements with a
+// namespace, only the first per namespace URI.
+func (m *Metadata) sanitize() {
+	seen := map[string]bool{}
+	kept := m.Elements[:0]
+	for _, n := range m.Elements {
+		if n.Name == xmldoc.TextNodeName {
+			continue
+		}
+		uri := ""
+		prefix := n.Prefix()
+		for _, a := range n.Attrs {
+			if prefix == "" && a.Name == "xmlns" || prefix != "" && a.Name == "xmlns:"+prefix {
+				uri = a.Value
+			}
+		}
+		if uri == "" || seen[uri] {
+			continue
+		}
+		seen[uri] = true
+		kept = append(kept, n)
+	}
+	m.Elements = kept
 }

@@ -168,7 +168,7 @@ func (d *Domain) validateMemoryBacking() error {
 					return detailf("hugepages: node %d not found", b)
 				}
 			}
-			if len(bits) == nodes {
+			if d.numaNodes() == 0 && len(bits) == nodes {
 				p.NodeSet = ""
 			}
 		}
@@ -521,6 +521,9 @@ func (d *Domain) validateDevicesMisc() error {
 	}
 	usbOff := dv.usbNone()
 	for i := range dv.Inputs {
+		if dv.Inputs[i].Bus == "xen" && d.Type != "xen" {
+			return errorf(CodeInternal, "unsupported input bus xen")
+		}
 		if dv.Inputs[i].Bus == "usb" && usbOff {
 			return unsupportedf("Can't add USB input device. USB bus is disabled")
 		}
