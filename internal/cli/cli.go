@@ -289,13 +289,10 @@ func validEscape(s string) bool {
 
 // longVersion prints what -V prints.
 func (s *session) longVersion() {
-	fmt.Fprintf(s.out, "Virsh-compatible command line tool of govirt %s\n", Version)
-	fmt.Fprintf(s.out, "See web site at https://libvirt.org/ for the original\n\n")
-	fmt.Fprintf(s.out, "Compiled with support for:\n")
-	fmt.Fprintf(s.out, " Hypervisors: QEMU Test\n")
-	fmt.Fprintf(s.out, " Networking: Remote Network Bridging\n")
-	fmt.Fprintf(s.out, " Storage: Dir\n")
-	fmt.Fprintf(s.out, " Miscellaneous: JSON output\n")
+	fmt.Fprintf(s.out, "govirt: a virsh-compatible command line tool, following libvirt %s\n", Version)
+	fmt.Fprintf(s.out, "See web site at https://libvirt.org/ for virsh's documentation\n\n")
+	fmt.Fprintf(s.out, "Additions to virsh:\n")
+	fmt.Fprintf(s.out, " -o json: JSON output of list-like commands\n")
 }
 
 // usage prints what -h prints: the invocation forms, the global options and

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/govirt/govirt/internal/conformance"
 )
@@ -369,4 +371,42 @@ func TestConformanceCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("virsh: %d/%d agree", f.Agreed(), len(f.Cases))
+}
+
+// TestEventReceives waits for a lifecycle event while another session on
+// the same node pauses and resumes the domain.
+func TestEventReceives(t *testing.T) {
+	done := make(chan result, 1)
+	go func() {
+		var out, errb bytes.Buffer
+		rc := Main([]string{"-c", "test:///default", "event --domain test --event lifecycle --timeout 5 --timestamp"},
+			strings.NewReader(""), &out, &errb)
+		done <- result{out.String(), errb.String(), rc}
+	}()
+	var r result
+	for i := 0; ; i++ {
+		// Keep a connection open so that both sessions share the node, and
+		// act until the listener has seen something.
+		run(t, "", "-q", "-c", "test:///default", "suspend test; resume test")
+		select {
+		case r = <-done:
+		case <-time.After(20 * time.Millisecond):
+			if i < 200 {
+				continue
+			}
+			t.Fatal("no event received")
+		}
+		break
+	}
+	// One event, the count, and the blank line that ends every command.
+	lines := strings.Split(r.stdout, "\n")
+	if r.rc != 0 || len(lines) != 4 || lines[2] != "" || lines[3] != "" {
+		t.Fatalf("rc %d stdout %q stderr %q", r.rc, r.stdout, r.stderr)
+	}
+	if !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\+0000: event 'lifecycle' for domain 'test': (Suspended Paused|Resumed Unpaused)$`).MatchString(lines[0]) {
+		t.Errorf("event line %q", lines[0])
+	}
+	if lines[1] != "events received: 1" {
+		t.Errorf("count line %q", lines[1])
+	}
 }

@@ -128,6 +128,7 @@ wait:
 			}
 			event, detail := lifecycleText(ev.Type, ev.Detail)
 			s.printf("event 'lifecycle' for domain '%s': %s %s\n", ev.Domain.Name, event, detail)
+			s.flush()
 			count++
 			if !loop {
 				break wait

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -12,9 +13,12 @@ import (
 // session is one invocation of govirt (virsh's vshControl): where output
 // goes, the connection, and the global options. Nothing outlives it.
 type session struct {
-	ctx   context.Context
-	in    io.Reader
-	out   io.Writer
+	ctx context.Context
+	in  io.Reader
+	// out buffers standard output; it is flushed after every command and
+	// before anything is written to standard error, so the two streams
+	// interleave as a user expects.
+	out   *bufio.Writer
 	errw  io.Writer
 	tab   *table
 	conn  *virt.Conn
@@ -38,11 +42,16 @@ type session struct {
 }
 
 func newSession(ctx context.Context, in io.Reader, out, errw io.Writer) *session {
-	return &session{ctx: ctx, in: in, out: out, errw: errw, tab: commands(), escape: "^]", keepaliveInterval: 5}
+	return &session{ctx: ctx, in: in, out: bufio.NewWriter(out), errw: errw, tab: commands(),
+		escape: "^]", keepaliveInterval: 5}
 }
 
-// close drops the connection.
+// flush writes out what standard output holds.
+func (s *session) flush() { s.out.Flush() }
+
+// close drops the connection and flushes standard output.
 func (s *session) close() {
+	s.flush()
 	if s.conn != nil {
 		s.conn.Close()
 		s.conn = nil
@@ -56,7 +65,7 @@ func (s *session) printf(format string, args ...any) {
 
 // print writes a string to standard output.
 func (s *session) print(text string) {
-	io.WriteString(s.out, text)
+	s.out.WriteString(text)
 }
 
 // extraf writes to standard output unless --quiet (virsh's vshPrintExtra).
@@ -68,11 +77,13 @@ func (s *session) extraf(format string, args ...any) {
 
 // errorf writes "error: MESSAGE" to standard error (virsh's vshError).
 func (s *session) errorf(format string, args ...any) {
+	s.flush()
 	fmt.Fprintf(s.errw, "error: "+format+"\n", args...)
 }
 
 // report prints the lines of a command's error.
 func (s *session) report(err error) {
+	s.flush()
 	for _, l := range errorLines(err) {
 		fmt.Fprintf(s.errw, "error: %s\n", l)
 	}
@@ -143,6 +154,7 @@ func (s *session) run(calls []*call) (ok, quit bool) {
 		} else {
 			s.extraf("\n")
 		}
+		s.flush()
 	}
 	return ok, false
 }

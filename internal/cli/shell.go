@@ -39,6 +39,7 @@ func (s *session) shell() int {
 	r := bufio.NewReader(s.in)
 	for {
 		s.print(s.prompt())
+		s.flush()
 		line, err := r.ReadString('\n')
 		if line == "" && err != nil {
 			break
