@@ -1,0 +1,34 @@
+// Package qemu is govirt's QEMU driver: real guests run as qemu-system
+// processes, supervised over QMP, that outlive the process managing them.
+//
+// # Connections and state
+//
+// qemu:///system keeps its state under /etc/govirt, /var/lib/govirt,
+// /run/govirt, /var/cache/govirt and /var/log/govirt; qemu:///session
+// under the XDG folders of the user ($XDG_CONFIG_HOME/govirt, ...).
+// qemu:///embed?root=DIR (libvirt's embedded driver URI) and the
+// environment variable GOVIRT_ROOT=DIR put all of it under DIR instead,
+// with the system layout (DIR/etc/govirt, DIR/run/govirt, ...): tests use
+// that. Every file is written atomically (temporary file, fsync, rename).
+//
+// One process at a time manages a state root: it holds an exclusive lock
+// on the run folder's driver.lock while any connection to the root is open;
+// another process waits for it.
+//
+// # Guests
+//
+// A guest's command line is a pure function of its definition (argv.go),
+// golden-tested. QEMU starts paused (-S) and detached in its own session,
+// with a pidfile and the domain's UUID on its command line; the driver
+// talks to it over a QMP socket it binds itself and hands to QEMU, then
+// resumes it. QMP events drive the domain's state and its on_poweroff,
+// on_reboot and on_crash actions; QEMU always runs with -no-shutdown so
+// that a guest power-off is seen (SHUTDOWN) and acted on by the driver.
+//
+// When the managing process dies, guests keep running. The next process
+// to open the root rescans the status files (recovery.go): a guest whose
+// pid is alive, whose start time matches and whose /proc/PID/cmdline names
+// its UUID is re-adopted over QMP; any other is reported shut off (reason
+// crashed when QEMU was killed hard, destroyed when it was terminated, shut
+// down when it exited cleanly) and its leftovers are removed.
+package qemu
