@@ -81,11 +81,13 @@ func (p paths) make() error {
 	return nil
 }
 
-func (p paths) defFile(name string) string       { return filepath.Join(p.config, name+".xml") }
-func (p paths) autostartLink(name string) string { return filepath.Join(p.config, "autostart", name+".xml") }
-func (p paths) statusFile(name string) string    { return filepath.Join(p.run, name+".status") }
-func (p paths) pidFile(name string) string       { return filepath.Join(p.run, name+".pid") }
-func (p paths) logFile(name string) string       { return filepath.Join(p.log, name+".log") }
+func (p paths) defFile(name string) string { return filepath.Join(p.config, name+".xml") }
+func (p paths) autostartLink(name string) string {
+	return filepath.Join(p.config, "autostart", name+".xml")
+}
+func (p paths) statusFile(name string) string { return filepath.Join(p.run, name+".status") }
+func (p paths) pidFile(name string) string    { return filepath.Join(p.run, name+".pid") }
+func (p paths) logFile(name string) string    { return filepath.Join(p.log, name+".log") }
 func (p paths) managedSaveFile(name string) string {
 	return filepath.Join(p.state, "save", name+".save")
 }

@@ -394,7 +394,9 @@ func newPCISlots(def *virtxml.Domain, k machineKind) *pciSlots {
 }
 
 // needsPCI reports whether a device of this kind needs a PCI address.
-func needsAddr(a *virtxml.Address) bool { return a == nil || (a.Type == "pci" && a.Bus == 0 && a.Slot == 0) }
+func needsAddr(a *virtxml.Address) bool {
+	return a == nil || (a.Type == "pci" && a.Bus == 0 && a.Slot == 0)
+}
 
 // assignAddresses gives PCI addresses to the devices of pc and q35 guests
 // that need one and have none, in the order libvirt's QEMU driver fills
