@@ -89,6 +89,9 @@ type Controller struct {
 	PCIHole64        *ScaledValue      `xml:"pcihole64"`
 	Address          *Address          `xml:"address"`
 	Extra            []*Node           `xml:",any"`
+
+	// autoIndex records that the index was assigned, not written.
+	autoIndex bool
 }
 
 // ControllerDriver holds controller driver options.

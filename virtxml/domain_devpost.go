@@ -123,6 +123,10 @@ func insertController(cs []Controller, c Controller) []Controller {
 
 func uintp(v uint) *uint { return &v }
 
+func isUSBCompanion(model string) bool {
+	return model == "ich9-uhci1" || model == "ich9-uhci2" || model == "ich9-uhci3"
+}
+
 // hasController reports whether a controller of type t with index idx
 // exists.
 func (dv *Devices) hasController(t string, idx uint) bool {
@@ -228,9 +232,6 @@ func (d *Domain) postParseDevices() error {
 	if err := dv.sortParsedDevices(); err != nil {
 		return err
 	}
-	if err := d.postParseControllers(); err != nil {
-		return err
-	}
 	if err := d.postParseDisks(); err != nil {
 		return err
 	}
@@ -252,13 +253,38 @@ func (d *Domain) postParseDevices() error {
 	if err := d.postParseMore(); err != nil {
 		return err
 	}
+	// Host devices are set up before controllers get their indexes (as
+	// libvirt's device iteration does), the other implicit controllers
+	// after.
+	d.addHostdevSCSIControllers()
+	if err := d.postParseControllers(); err != nil {
+		return err
+	}
 	return d.addImplicitControllers()
+}
+
+// addHostdevSCSIControllers assigns SCSI host devices their addresses and
+// adds the SCSI controllers they need.
+func (d *Domain) addHostdevSCSIControllers() {
+	dv := d.Devices
+	d.assignHostdevSCSIAddresses()
+	max := -1
+	for i := range dv.Hostdevs {
+		h := &dv.Hostdevs[i]
+		if h.Type == "scsi" && h.Address != nil && h.Address.Type == "drive" && int(h.Address.Controller) > max {
+			max = int(h.Address.Controller)
+		}
+	}
+	dv.ensureControllers("scsi", max)
 }
 
 func (d *Domain) postParseControllers() error {
 	dv := d.Devices
 	for i := range dv.Controllers {
 		c := &dv.Controllers[i]
+		if c.Target != nil && *c.Target == (ControllerTarget{}) {
+			c.Target = nil
+		}
 		if c.Type != "usb" || c.Master != nil {
 			continue
 		}
@@ -291,6 +317,22 @@ func (d *Domain) postParseControllers() error {
 		if used[c.Type] == nil {
 			used[c.Type] = map[uint]bool{}
 		}
+		if c.Type == "usb" && isUSBCompanion(c.Model) {
+			// A companion takes the index of the controller before it
+			// when that one is its master or another companion model.
+			var prev *Controller
+			for j := i - 1; j >= 0; j-- {
+				if dv.Controllers[j].Type == "usb" && dv.Controllers[j].Index != nil {
+					prev = &dv.Controllers[j]
+					break
+				}
+			}
+			if prev != nil && prev.Model != c.Model && (prev.Model == "ich9-ehci1" || isUSBCompanion(prev.Model)) {
+				c.Index = uintp(*prev.Index)
+				c.autoIndex = true
+				continue
+			}
+		}
 		// The lowest unused index only grows as indexes are taken.
 		idx := next[c.Type]
 		for used[c.Type][idx] {
@@ -299,6 +341,7 @@ func (d *Domain) postParseControllers() error {
 		used[c.Type][idx] = true
 		next[c.Type] = idx + 1
 		c.Index = uintp(idx)
+		c.autoIndex = true
 	}
 	return nil
 }
@@ -485,16 +528,6 @@ func (d *Domain) addImplicitControllers() error {
 		}
 		dv.ensureController("ccid", uint(sc.Address.Controller))
 	}
-	// scsi for SCSI hostdevs.
-	d.assignHostdevSCSIAddresses()
-	max := -1
-	for i := range dv.Hostdevs {
-		h := &dv.Hostdevs[i]
-		if h.Type == "scsi" && h.Address != nil && h.Address.Type == "drive" && int(h.Address.Controller) > max {
-			max = int(h.Address.Controller)
-		}
-	}
-	dv.ensureControllers("scsi", max)
 	return nil
 }
 
@@ -729,6 +762,13 @@ func (d *Domain) postParseChardevs() error {
 // highest port of the devices before it.
 func assignPorts(cs []Chardev) {
 	max := -1
+	for i := range cs {
+		if cs[i].Target.Port != nil {
+			if p, err := strconv.Atoi(*cs[i].Target.Port); err == nil && p > max {
+				max = p
+			}
+		}
+	}
 	for i := range cs {
 		if cs[i].Target.Port == nil {
 			p := strconv.Itoa(max + 1)

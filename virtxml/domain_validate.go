@@ -307,7 +307,7 @@ func (d *Domain) validateControllers() error {
 				return unsupportedf("The PCI controller with index=%d can't be associated with a NUMA node", derefU(c.Index))
 			}
 		}
-		if c.Type == "usb" && strings.HasPrefix(c.Model, "ich9-uhci") && c.Master != nil {
+		if c.Type == "usb" && strings.HasPrefix(c.Model, "ich9-uhci") && c.Master != nil && !c.autoIndex {
 			hasMaster := false
 			for j := range dv.Controllers {
 				o := &dv.Controllers[j]
@@ -552,6 +552,9 @@ func (d *Domain) validateDevicesMisc() error {
 	}
 	for i := range dv.Interfaces {
 		n := &dv.Interfaces[i]
+		if n.Type == "hostdev" && (n.Source == nil || n.Source.PCIAddr == nil) {
+			return xmlErrorf("missing source address type")
+		}
 		if n.Backend != nil && n.Backend.Type != "" && n.Backend.Type != "default" {
 			return xmlErrorf("Invalid value for attribute 'type' in element 'backend': '%s'.", n.Backend.Type)
 		}
