@@ -730,17 +730,13 @@ func (d *Domain) postParseChardevs() error {
 	}
 	assignPorts(dv.Serials)
 	assignPorts(dv.Parallels)
+	// A console's port is its place in the list as written.
 	for i := range dv.Consoles {
-		if dv.Consoles[i].Target.Port == nil {
-			dv.Consoles[i].Target.Port = strp(strconv.Itoa(i))
-		}
+		dv.Consoles[i].Target.Port = strp(strconv.Itoa(i))
 	}
 	d.consoleCompat()
 	for i := range dv.Consoles {
 		c := &dv.Consoles[i]
-		if i > 0 {
-			c.Target.Port = strp(strconv.Itoa(i))
-		}
 		if c.Target.Type == "" {
 			c.Target.Type = "serial"
 		}
@@ -1101,7 +1097,10 @@ func (d *Domain) postParseMisc() error {
 		if in.Bus == "" {
 			switch in.Type {
 			case "mouse", "keyboard":
-				in.Bus = "ps2"
+				in.Bus = "usb"
+				if d.OS != nil && (d.OS.Type.Arch == "i686" || d.OS.Type.Arch == "x86_64") {
+					in.Bus = "ps2"
+				}
 			case "tablet":
 				in.Bus = "usb"
 			case "passthrough":

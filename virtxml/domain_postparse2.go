@@ -57,6 +57,12 @@ func (d *Domain) postParseCPU() error {
 		}
 	}
 	hasModel := c.Model != nil && c.Model.Name != ""
+	if c.Cache != nil && c.Cache.Mode == "" {
+		return xmlErrorf("Missing required attribute 'mode' in element 'cache'")
+	}
+	if len(c.Features) > 0 && !hasModel && (c.Mode == "" || c.Mode == "custom") {
+		return xmlErrorf("Non-empty feature list specified without CPU model")
+	}
 	if c.Mode == "" && (hasModel || c.Match != "" || len(c.Features) > 0 || c.Vendor != "") {
 		c.Mode = "custom"
 	}
@@ -309,8 +315,19 @@ func (d *Domain) postParseTuning() error {
 			m.NodeSet = s
 		}
 	}
+	if mb := d.MemoryBacking; mb != nil {
+		if mb.Access != nil && mb.Access.Mode == "" {
+			mb.Access = nil
+		}
+		if mb.Allocation != nil && mb.Allocation.Mode == "" && mb.Allocation.Threads == nil {
+			mb.Allocation = nil
+		}
+	}
 	if nt := d.NUMATune; nt != nil {
 		for i := range nt.MemNodes {
+			if nt.MemNodes[i].Mode == "" {
+				nt.MemNodes[i].Mode = "strict"
+			}
 			if s, ok := normBitmap(nt.MemNodes[i].NodeSet); ok {
 				nt.MemNodes[i].NodeSet = s
 			}

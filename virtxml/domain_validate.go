@@ -501,6 +501,32 @@ func (d *Domain) validateDevicesMisc() error {
 			return unsupportedf("iommu eim requires interrupt remapping to be enabled")
 		}
 	}
+	for i := range dv.Smartcards {
+		if dv.Smartcards[i].Mode == "" {
+			return xmlErrorf("Missing required attribute 'mode' in element 'smartcard'")
+		}
+	}
+	for i := range dv.Interfaces {
+		n := &dv.Interfaces[i]
+		switch n.Type {
+		case "udp", "mcast", "server", "client":
+			if n.Source == nil || n.Source.Port == "" {
+				return xmlErrorf("Missing required attribute 'port' in element 'source'")
+			}
+		}
+	}
+	for _, cs := range [][]Chardev{dv.Serials, dv.Parallels, dv.Consoles, dv.Channels} {
+		for i := range cs {
+			for _, s := range cs[i].Sources {
+				if s.Mouse != nil && s.Mouse.Mode == "" {
+					return xmlErrorf("Missing required attribute 'mode' in element 'mouse'")
+				}
+				if s.Clipboard != nil && s.Clipboard.CopyPaste == "" {
+					return xmlErrorf("Missing required attribute 'copypaste' in element 'clipboard'")
+				}
+			}
+		}
+	}
 	for i := range dv.TPMs {
 		if dv.TPMs[i].Backend == nil {
 			return xmlErrorf("missing TPM device backend")
