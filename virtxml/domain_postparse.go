@@ -127,7 +127,7 @@ var domainTypes = map[string]bool{
 	"none": true, "qemu": true, "kqemu": true, "kvm": true, "xen": true, "lxc": true,
 	"uml": true, "openvz": true, "test": true, "vmware": true, "hyperv": true,
 	"vbox": true, "phyp": true, "parallels": true, "bhyve": true, "vz": true,
-	"ch": true,
+	"ch": true, "hvf": true,
 }
 
 func (d *Domain) postParseMemory() error {

@@ -422,6 +422,7 @@ func (d *Domain) postParseMore() error {
 	for i := range d.SecLabels {
 		sl := &d.SecLabels[i]
 		sl.ImageLabel = ""
+		sl.LabelSkip = ""
 		if sl.Type == "" {
 			sl.Type = "dynamic"
 		}
@@ -508,6 +509,21 @@ func (d *Domain) postParseMore() error {
 		}
 		if n.Source != nil {
 			n.Source.PortID = ""
+		}
+		virtio := n.Model != nil && strings.HasPrefix(n.Model.Type, "virtio")
+		if n.Type != "hostdev" && !virtio {
+			// libvirt reads the driver and vhost backend of virtio
+			// NICs only.
+			n.Driver = nil
+			if n.Backend != nil {
+				n.Backend.VHost = ""
+				if *n.Backend == (InterfaceBackend{}) {
+					n.Backend = nil
+				}
+			}
+		}
+		if n.Driver != nil && n.Driver.Queues != nil && *n.Driver.Queues <= 1 {
+			n.Driver.Queues = nil
 		}
 		if vp := n.VirtualPort; vp != nil && (vp.Type == "openvswitch" || vp.Type == "midonet") && vp.InterfaceID == nil {
 			u := NewUUID()
@@ -718,6 +734,19 @@ func normDiskSource(s *DiskSource, typ string) {
 		return
 	}
 	s.Index = ""
+	if len(s.SecLabels) > 0 {
+		// labelskip is live state: such labels are not in the
+		// persistent definition.
+		kept := s.SecLabels[:0]
+		for _, l := range s.SecLabels {
+			if l.LabelSkip == "yes" {
+				continue
+			}
+			l.LabelSkip = ""
+			kept = append(kept, l)
+		}
+		s.SecLabels = kept
+	}
 	if typ == "network" {
 		for i := range s.Hosts {
 			h := &s.Hosts[i]

@@ -5,6 +5,7 @@ type SecLabel struct {
 	Type       string  `xml:"type,attr,omitempty"`
 	Model      string  `xml:"model,attr,omitempty"`
 	Relabel    string  `xml:"relabel,attr,omitempty"`
+	LabelSkip  string  `xml:"labelskip,attr,omitempty"`
 	Label      string  `xml:"label,omitempty"`
 	ImageLabel string  `xml:"imagelabel,omitempty"`
 	BaseLabel  string  `xml:"baselabel,omitempty"`
