@@ -60,13 +60,32 @@ func (d *Devices) withoutSecrets() *Devices {
 			has = true
 		}
 	}
-	if !has {
+	cookies := false
+	for i := range d.Disks {
+		if s := d.Disks[i].Source; s != nil && s.Cookies != nil {
+			cookies = true
+		}
+	}
+	if !has && !cookies {
 		return d
 	}
 	c := *d
-	c.Graphics = append([]Graphics(nil), d.Graphics...)
-	for i := range c.Graphics {
-		c.Graphics[i].Passwd = ""
+	if has {
+		c.Graphics = append([]Graphics(nil), d.Graphics...)
+		for i := range c.Graphics {
+			c.Graphics[i].Passwd = ""
+		}
+	}
+	if cookies {
+		// HTTP cookies are secrets: only the secure XML shows them.
+		c.Disks = append([]Disk(nil), d.Disks...)
+		for i := range c.Disks {
+			if s := c.Disks[i].Source; s != nil && s.Cookies != nil {
+				src := *s
+				src.Cookies = nil
+				c.Disks[i].Source = &src
+			}
+		}
 	}
 	return &c
 }
