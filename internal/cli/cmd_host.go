@@ -127,7 +127,9 @@ func cmdConnect(s *session, c *call) error {
 	if !given {
 		name = s.connName
 	}
-	ro := c.has("readonly")
+	// Like virsh, once read-only the session stays so: a later connect
+	// without --readonly keeps it.
+	ro := s.readOnly || c.has("readonly")
 	conn, err := s.open(name, ro)
 	if err != nil {
 		return err

@@ -187,7 +187,7 @@ func cmdUndefine(s *session, c *call) error {
 	if c.has("storage") || c.has("remove-all-storage") {
 		return fail(errNoCause, "removing storage with undefine is not supported yet")
 	}
-	return domainAction(s, c, func(d *virt.Domain) error { return d.Undefine(s.ctx, flags) },
+	return domainAction(s, c, func(d *virt.Domain) error { return d.UndefineFlags(s.ctx, flags) },
 		"Domain '%s' has been undefined\n", "Failed to undefine domain '%s'")
 }
 

@@ -59,7 +59,7 @@ func cmdSetmem(s *session, c *call) error {
 }
 
 func cmdSetmaxmem(s *session, c *call) error {
-	flags, _, err := modifyFlags(c)
+	flags, given, err := modifyFlags(c)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,14 @@ func cmdSetmaxmem(s *session, c *call) error {
 	if err != nil {
 		return err
 	}
-	if err := d.SetMemory(s.ctx, kib, flags|virt.MemMaximum); err != nil {
+	// Without flags virsh calls virDomainSetMaxMemory, else
+	// virDomainSetMemoryFlags with VIR_DOMAIN_MEM_MAXIMUM.
+	if given {
+		err = d.SetMemoryFlags(s.ctx, kib, flags|virt.MemMaximum)
+	} else {
+		err = d.SetMemory(s.ctx, kib, virt.MemMaximum)
+	}
+	if err != nil {
 		return fail(err, "Unable to change MaxMemorySize")
 	}
 	return nil
@@ -111,7 +118,7 @@ func cmdSetvcpus(s *session, c *call) error {
 	}
 	if !given && flags == 0 {
 		// virDomainSetVcpus: the running guest.
-		flags = virt.AffectLive
+		return d.SetVcpusLive(s.ctx, uint32(count))
 	}
 	return d.SetVcpus(s.ctx, uint32(count), flags)
 }

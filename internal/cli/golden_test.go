@@ -94,7 +94,7 @@ var (
 	clockRE   = regexp.MustCompile(`(?m)^(CPU time:?\s+)[0-9]+\.[0-9]s$`)
 	stampRE   = regexp.MustCompile(`(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}[+-]\d{4}: `)
 	timingRE  = regexp.MustCompile(`\(Time: [0-9.]+ ms\)`)
-	promptRE  = regexp.MustCompile(`(?m)^virsh ([#>]) `)
+	promptRE  = regexp.MustCompile(`virsh ([#>]) `)
 	welcomeRE = regexp.MustCompile(`Welcome to virsh,`)
 )
 
