@@ -132,7 +132,12 @@ func checkChars(data []byte) error {
 }
 
 type parser struct {
-	data []byte
+	// nodes, attrs and kids are allocation slabs: elements, their
+	// attributes and child lists are carved out of them.
+	nodes []Node
+	attrs []Attr
+	kids  []*Node
+	data  []byte
 	pos  int
 	line int
 	// strings interns common names to save allocations.
@@ -336,13 +341,31 @@ var commonNames = func() map[string]string {
 	return m
 }()
 
+// newNode returns a zeroed node from the slab.
+func (p *parser) newNode() *Node {
+	if len(p.nodes) == cap(p.nodes) {
+		// Size the first slab from the document: at most one element
+		// per '<' pair.
+		n := 16
+		if p.nodes == nil {
+			n = bytes.Count(p.data, []byte{'<'})/2 + 1
+			p.attrs = make([]Attr, 0, bytes.Count(p.data, []byte{'='})+1)
+		}
+		p.nodes = make([]Node, 0, n)
+	}
+	p.nodes = p.nodes[:len(p.nodes)+1]
+	return &p.nodes[len(p.nodes)-1]
+}
+
 // element parses an element starting at '<'.
 func (p *parser) element(depth int) (*Node, error) {
 	if depth > MaxDepth {
 		return nil, p.errf("Excessive depth in document: %d use XML_PARSE_HUGE option", MaxDepth)
 	}
 	p.pos++ // '<'
-	n := &Node{Line: p.line}
+	n := p.newNode()
+	n.Line = p.line
+	attrStart := len(p.attrs)
 	name, err := p.name()
 	if err != nil {
 		return nil, p.errf("StartTag: invalid element name")
@@ -383,7 +406,7 @@ func (p *parser) element(depth int) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range n.Attrs {
+		for _, a := range p.attrs[attrStart:] {
 			if a.Name == an {
 				return nil, p.errf("Attribute %s redefined", an)
 			}
@@ -391,7 +414,8 @@ func (p *parser) element(depth int) (*Node, error) {
 		if len(n.Attrs) >= MaxAttrs {
 			return nil, p.errf("too many attributes on element %s", n.Name)
 		}
-		n.Attrs = append(n.Attrs, Attr{Name: an, Value: v})
+		p.attrs = append(p.attrs, Attr{Name: an, Value: v})
+		n.Attrs = p.attrs[attrStart:len(p.attrs):len(p.attrs)]
 	}
 	if err := p.content(n, depth); err != nil {
 		return nil, err
