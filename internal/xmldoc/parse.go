@@ -138,8 +138,8 @@ type parser struct {
 	attrs []Attr
 	kids  []*Node
 	data  []byte
-	pos  int
-	line int
+	pos   int
+	line  int
 	// strings interns common names to save allocations.
 	names map[string]string
 }
