@@ -132,11 +132,10 @@ func checkChars(data []byte) error {
 }
 
 type parser struct {
-	// nodes, attrs and kids are allocation slabs: elements, their
-	// attributes and child lists are carved out of them.
+	// nodes and attrs are allocation slabs: elements and their
+	// attributes are carved out of them.
 	nodes []Node
 	attrs []Attr
-	kids  []*Node
 	data  []byte
 	pos   int
 	line  int
