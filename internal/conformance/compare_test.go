@@ -32,3 +32,17 @@ func TestCompareXML(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareGeneratedMAC(t *testing.T) {
+	got := "      <mac address='52:54:00:e7:ab:5e'/>\n"
+	want := "      <mac address='52:54:00:57:06:68'/>\n"
+	if d := compareXML("<interface type='network'/>", got, want); d != "" {
+		t.Errorf("generated MACs: %s, want agreement by shape", d)
+	}
+	if d := compareXML("<mac address='52:54:00:57:06:68'/>", got, want); d == "" {
+		t.Error("a MAC given in the input must match exactly")
+	}
+	if d := compareXML("<interface/>", "      <mac address='aa:bb:cc:dd:ee:ff'/>\n", want); d == "" {
+		t.Error("a MAC outside QEMU's generated range must match exactly")
+	}
+}

@@ -239,15 +239,23 @@ var generatedRE = regexp.MustCompile(`^(\s*<(uuid|genid)>)([^<]*)(</(uuid|genid)
 
 var uuidShapeRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
+// generatedMACRE matches a MAC address libvirt generates for an interface
+// that has none: QEMU's prefix 52:54:00 and three random bytes.
+var generatedMACRE = regexp.MustCompile(`^(\s*<mac address=')(52:54:00:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2})('/>)$`)
+
 // normalise trims trailing white space of each line and trailing blank
-// lines, and replaces uuid/genid values that the input did not hold (libvirt
-// generated them) by a placeholder when they have a UUID's shape.
+// lines, and replaces the values libvirt draws at random when the input
+// did not hold them (uuid, genid, an interface's MAC address) by a
+// placeholder when they have the right shape.
 func normalise(input, doc string) []string {
 	lines := strings.Split(doc, "\n")
 	for i, l := range lines {
 		l = strings.TrimRight(l, " \t\r")
 		if m := generatedRE.FindStringSubmatch(l); m != nil && !strings.Contains(input, m[3]) && uuidShapeRE.MatchString(m[3]) {
 			l = m[1] + "GENERATED" + m[4]
+		}
+		if m := generatedMACRE.FindStringSubmatch(l); m != nil && !strings.Contains(strings.ToLower(input), m[2]) {
+			l = m[1] + "GENERATED" + m[3]
 		}
 		lines[i] = l
 	}
