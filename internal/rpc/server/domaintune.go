@@ -92,6 +92,25 @@ func domainTuneHandlers(r registry) {
 		}
 		return ret, nil
 	})
+	r.add(proto.ProcDomainGetVcpuPinInfo, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
+		var a proto.DomainGetVcpuPinInfoArgs
+		if err := args(d, &a); err != nil {
+			return nil, err
+		}
+		if a.Ncpumaps < 0 || a.Maplen < 0 || int64(a.Ncpumaps)*int64(a.Maplen) > proto.CpumapsMax {
+			return nil, virt.Errorf(virt.ErrRPC, virt.FromRPC, "ncpumaps * maplen > REMOTE_CPUMAPS_MAX")
+		}
+		maps, err := conn.DomainFromRef(domRef(a.Dom)).VcpuPinInfo(ctx, virt.ModifyFlags(a.Flags))
+		if err != nil {
+			return nil, err
+		}
+		n := min(len(maps), int(a.Ncpumaps))
+		ret := &proto.DomainGetVcpuPinInfoRet{Cpumaps: make([]byte, int(a.Ncpumaps)*int(a.Maplen)), Num: int32(n)}
+		for i, m := range maps[:n] {
+			copy(ret.Cpumaps[i*int(a.Maplen):], bitmap(m, int(a.Maplen)))
+		}
+		return ret, nil
+	})
 	r.add(proto.ProcDomainGetSecurityLabel, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
 		dom, err := domain(conn, d)
 		if err != nil {

@@ -202,6 +202,7 @@ func eventHandlers(r registry) {
 		e.mu.Lock()
 		addCallback(&e.dom, cb)
 		e.mu.Unlock()
+		c.s.stats.Callbacks.Add(1)
 		return &proto.IntRet{Value: cb.id}, nil
 	})
 	r.add(proto.ProcConnectDomainEventCallbackDeregisterAny, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
@@ -213,6 +214,9 @@ func eventHandlers(r registry) {
 		e.mu.Lock()
 		ok := removeCallback(&e.dom, a.Value)
 		e.mu.Unlock()
+		if ok {
+			c.s.stats.Callbacks.Add(-1)
+		}
 		if !ok {
 			return nil, rpc.InternalError("domain event callback " + itoa(a.Value) + " not registered")
 		}

@@ -99,6 +99,7 @@ type Stats struct {
 	Dropped      atomic.Int64
 	BadMessages  atomic.Int64
 	EventsSent   atomic.Int64
+	Callbacks    atomic.Int64
 	StreamsOpen  atomic.Int64
 	ActiveCalls  atomic.Int64
 	ClientsTotal atomic.Int64
