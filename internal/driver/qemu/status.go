@@ -1,0 +1,131 @@
+package qemu
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/govirt/govirt/virt"
+	"github.com/govirt/govirt/virtxml"
+)
+
+// statusVersion is the format of status files.
+const statusVersion = 1
+
+// status is what the run folder keeps about a domain (NAME.status): for a
+// running guest, everything needed to re-adopt it after the managing
+// process died; for a stopped persistent one, why it stopped.
+type status struct {
+	Version int              `json:"version"`
+	Name    string           `json:"name"`
+	UUID    string           `json:"uuid"`
+	State   virt.DomainState `json:"state"`
+	Reason  int              `json:"reason"`
+
+	// The rest is set while the guest runs.
+	ID        int32  `json:"id,omitempty"`
+	PID       int    `json:"pid,omitempty"`
+	StartTime uint64 `json:"startTime,omitempty"`
+	Monitor   string `json:"monitor,omitempty"`
+	LogOffset int64  `json:"logOffset,omitempty"`
+	// Ptys maps chardev aliases to their pseudo-terminals; VNCPorts are the
+	// ports chosen for autoport graphics, in order. The parser drops both
+	// from the XML, as libvirt's does from inactive definitions.
+	Ptys     map[string]string `json:"ptys,omitempty"`
+	VNCPorts []int             `json:"vncPorts,omitempty"`
+	// XML is the running definition.
+	XML string `json:"xml,omitempty"`
+}
+
+// writeStatus stores the status of d (running or not). The caller holds
+// d.mu. sync makes the write durable; a stopped domain's reason is worth
+// less than the latency of a sync.
+func (n *node) writeStatus(d *domain, sync bool) error {
+	st := status{Version: statusVersion, Name: d.name, UUID: d.uuid.String(), State: d.state, Reason: d.reason}
+	if p := d.proc; p != nil && d.live != nil {
+		st.ID, st.PID, st.StartTime, st.LogOffset = d.id, p.pid, p.startTime, p.logOffset
+		st.Monitor = n.paths.monitorSocket(d.uuid.String())
+		st.Ptys = p.ptys
+		for _, g := range d.live.Devices.Graphics {
+			port := 0
+			if g.Port != nil {
+				port = *g.Port
+			}
+			st.VNCPorts = append(st.VNCPorts, port)
+		}
+		b, err := d.live.Format(virtxml.FormatSecure | virtxml.FormatNamespaces)
+		if err != nil {
+			return fmt.Errorf("format status of %s: %w", d.name, err)
+		}
+		st.XML = string(b)
+	}
+	b, err := json.Marshal(&st)
+	if err != nil {
+		return err
+	}
+	path := n.paths.statusFile(d.name)
+	if sync {
+		return writeFileAtomic(path, b, 0o600)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// readStatus reads a status file.
+func readStatus(path string) (*status, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var st status
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("status %s: %w", path, err)
+	}
+	if st.Version != statusVersion {
+		return nil, fmt.Errorf("status %s: unknown version %d", path, st.Version)
+	}
+	return &st, nil
+}
+
+// applyLive puts back into a parsed running definition what the parser
+// drops: pty paths and allocated VNC ports.
+func applyLive(def *virtxml.Domain, ptys map[string]string, vnc []int) {
+	setPtys(def, ptys)
+	dv := def.Devices
+	for i := range dv.Graphics {
+		if i < len(vnc) && vnc[i] >= 5900 {
+			p := vnc[i]
+			dv.Graphics[i].Port = &p
+		}
+	}
+}
+
+// setPtys records the pseudo-terminals of pty chardevs in a running
+// definition, as libvirt shows them (<source path=...>, and tty= on
+// consoles).
+func setPtys(def *virtxml.Domain, ptys map[string]string) {
+	set := func(c *virtxml.Chardev, console bool) {
+		if c.Type != "pty" || c.Alias == nil {
+			return
+		}
+		if path := ptys[c.Alias.Name]; path != "" {
+			c.Sources = []virtxml.CharSource{{Path: path}}
+			if console {
+				c.TTY = path
+			}
+		}
+	}
+	dv := def.Devices
+	for i := range dv.Serials {
+		set(&dv.Serials[i], false)
+	}
+	for i := range dv.Consoles {
+		set(&dv.Consoles[i], true)
+	}
+	for i := range dv.Channels {
+		set(&dv.Channels[i], false)
+	}
+}
