@@ -69,3 +69,9 @@ type Encoder interface {
 type Decoder interface {
 	DecodeXDR(d *xdr.Decoder)
 }
+
+// message is what every generated type is.
+type message interface {
+	Encoder
+	Decoder
+}
