@@ -150,6 +150,20 @@ var cacheModes = map[string]cacheMode{
 // blockNodes adds the -blockdev options of a disk and returns its format
 // node name ("" for an empty drive).
 func (b *argvBuilder) blockNodes(d *virtxml.Disk) string {
+	nodes, format, err := blockdevs(d)
+	if err != nil {
+		b.fail(err)
+		return ""
+	}
+	for _, n := range nodes {
+		b.add("-blockdev", n)
+	}
+	return format
+}
+
+// blockdevs returns the JSON of a disk's block nodes (storage, then
+// format) and the format node's name; none for an empty drive.
+func blockdevs(d *virtxml.Disk) ([]string, string, error) {
 	src := ""
 	if d.Source != nil {
 		src = d.Source.File
@@ -158,7 +172,7 @@ func (b *argvBuilder) blockNodes(d *virtxml.Disk) string {
 		}
 	}
 	if src == "" {
-		return ""
+		return nil, "", nil
 	}
 	storage, format := nodeNames(d.Alias.Name)
 	drv := d.Driver
@@ -168,7 +182,7 @@ func (b *argvBuilder) blockNodes(d *virtxml.Disk) string {
 		if drv.Cache != "" && drv.Cache != "default" {
 			cache, cacheSet = cacheModes[drv.Cache]
 			if !cacheSet {
-				b.failf("disk cache mode '%s' is not supported", drv.Cache)
+				return nil, "", unsupported("disk cache mode '%s' is not supported", drv.Cache)
 			}
 		}
 		io, discard, detect = drv.IO, drv.Discard, drv.DetectZeroes
@@ -180,7 +194,7 @@ func (b *argvBuilder) blockNodes(d *virtxml.Disk) string {
 		io = ""
 	}
 	if io == "native" && !cache.direct {
-		b.failf("native I/O needs either no disk cache or directsync cache mode, QEMU will fallback to aio=threads")
+		return nil, "", unsupported("native I/O needs either no disk cache or directsync cache mode, QEMU will fallback to aio=threads")
 	}
 	kind := "file"
 	if d.Type == "block" {
@@ -202,7 +216,7 @@ func (b *argvBuilder) blockNodes(d *virtxml.Disk) string {
 	if cacheSet {
 		kv = append(kv, "cache", map[string]bool{"direct": cache.direct, "no-flush": cache.noFlush})
 	}
-	b.add("-blockdev", jsonArg(kv...))
+	storageJSON := jsonArg(kv...)
 	fkv := []any{"node-name", format, "read-only", readOnly}
 	if discard == "unmap" {
 		fkv = append(fkv, "discard", "unmap")
@@ -214,8 +228,7 @@ func (b *argvBuilder) blockNodes(d *virtxml.Disk) string {
 		fkv = append(fkv, "cache", map[string]bool{"direct": cache.direct, "no-flush": cache.noFlush})
 	}
 	fkv = append(fkv, "driver", fmtName, "file", storage)
-	b.add("-blockdev", jsonArg(fkv...))
-	return format
+	return []string{storageJSON, jsonArg(fkv...)}, format, nil
 }
 
 func (b *argvBuilder) disk(d *virtxml.Disk) {
@@ -224,6 +237,12 @@ func (b *argvBuilder) disk(d *virtxml.Disk) {
 		return
 	}
 	node := b.blockNodes(d)
+	drv, o := b.diskDevice(d, node)
+	b.device(drv, o)
+}
+
+// diskDevice returns the QEMU device of a disk whose format node is node.
+func (b *argvBuilder) diskDevice(d *virtxml.Disk, node string) (string, opts) {
 	var o opts
 	bus := d.Target.Bus
 	a := d.Address
@@ -284,7 +303,7 @@ func (b *argvBuilder) disk(d *virtxml.Disk) {
 	if bus == "virtio" && d.Driver != nil && d.Driver.Queues != nil {
 		o.raw("num-queues=" + strconv.FormatUint(uint64(*d.Driver.Queues), 10))
 	}
-	b.device(drv, o)
+	return drv, o
 }
 
 func boolStr(v bool) string {

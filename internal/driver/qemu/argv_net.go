@@ -33,6 +33,17 @@ func (b *argvBuilder) iface(n *virtxml.Interface) {
 		b.fail(err)
 		return
 	}
+	nd, ok := b.netdev(n)
+	if !ok {
+		return
+	}
+	b.add("-netdev", nd.String())
+	drv, o := b.nicDevice(n)
+	b.device(drv, o)
+}
+
+// netdev returns the host side of an interface.
+func (b *argvBuilder) netdev(n *virtxml.Interface) (opts, bool) {
 	alias := n.Alias.Name
 	id := netdevID(alias)
 	var nd opts
@@ -51,13 +62,13 @@ func (b *argvBuilder) iface(n *virtxml.Interface) {
 				br = b.cfg.Bridges[n.Source.Network]
 				if br == "" {
 					b.fail(virt.Errorf(virt.ErrNoNetwork, virt.FromQEMU, "no network with matching name '%s'", n.Source.Network))
-					return
+					return nil, false
 				}
 			}
 		}
 		if br == "" {
 			b.failf("interface '%s' names no bridge", alias)
-			return
+			return nil, false
 		}
 		if fd, ok := b.cfg.TapFDs[alias]; ok {
 			nd.raw("tap")
@@ -79,20 +90,26 @@ func (b *argvBuilder) iface(n *virtxml.Interface) {
 			nd.raw("downscript=no")
 		} else {
 			b.failf("interface '%s' of type 'ethernet' needs <target dev=.../>", alias)
-			return
+			return nil, false
 		}
 		nd.raw("id=" + id)
 	case "direct":
 		fd, ok := b.cfg.TapFDs[alias]
 		if !ok {
 			b.failf("interface '%s' of type 'direct' needs a macvtap device, which this driver does not create", alias)
-			return
+			return nil, false
 		}
 		nd.raw("tap")
 		nd.raw("fd=" + strconv.Itoa(fd))
 		nd.raw("id=" + id)
 	}
-	b.add("-netdev", nd.String())
+	return nd, true
+}
+
+// nicDevice returns the guest side of an interface.
+func (b *argvBuilder) nicDevice(n *virtxml.Interface) (string, opts) {
+	alias := n.Alias.Name
+	id := netdevID(alias)
 	model := n.Model.Type
 	drv := nicModels[model]
 	if model == "virtio" {
@@ -121,7 +138,7 @@ func (b *argvBuilder) iface(n *virtxml.Interface) {
 		}
 	}
 	b.pciAddr(&o, n.Address)
-	b.device(drv, o)
+	return drv, o
 }
 
 // checkInterface refuses interfaces the driver cannot give QEMU.

@@ -283,6 +283,7 @@ func (n *node) handleExit(d *domain, p *process) {
 	p.mon.Close()
 	n.cleanup(d)
 	close(p.done)
+	go closeConsoles(d.uuid.String())
 }
 
 // exitReason decides why a QEMU exited. The caller holds the domain's mu.

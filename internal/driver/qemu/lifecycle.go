@@ -335,3 +335,26 @@ func (c *conn) ResumeDomain(ctx context.Context, ref virt.DomainRef) error {
 	}
 	return nil
 }
+
+// AutostartDomains implements virt.DomainAutostarter: every inactive
+// domain marked autostart starts (from its managed save image if it has
+// one). The daemon calls it once at start-up.
+func (c *conn) AutostartDomains(ctx context.Context) error {
+	var first error
+	for _, d := range c.node.all() {
+		d.mu.Lock()
+		want := d.autostart && d.def != nil && !d.active() && !d.removed
+		ref := d.ref()
+		d.mu.Unlock()
+		if !want {
+			continue
+		}
+		if _, err := c.StartDomain(ctx, ref, 0); err != nil {
+			c.node.log.Warn("autostart failed", "domain", ref.Name, "err", err)
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}

@@ -107,6 +107,18 @@ func (n *node) start(ctx context.Context, d *domain, def *virtxml.Domain, o star
 	}
 	if err != nil {
 		if mon != nil {
+			// QEMU going away mid-way says why in its log.
+			select {
+			case <-mon.Done():
+				wctx, wcancel := context.WithTimeout(ctx, 2*time.Second)
+				if waitGone(wctx, sp.pid, sp.startTime) == nil {
+					if tail := logTail(logPath, sp.logOffset); tail != "" {
+						err = fmt.Errorf("%w: %s", err, tail)
+					}
+				}
+				wcancel()
+			default:
+			}
 			mon.Close()
 		}
 		kill(context.Background(), sp.pid, sp.startTime, time.Second)
@@ -319,4 +331,3 @@ func parseEventData(ev qmp.Event, v any) {
 // isClosed reports whether err means QEMU's monitor went away.
 func isClosed(err error) bool { return errors.Is(err, qmp.ErrClosed) }
 
-var _ = fmt.Sprintf
