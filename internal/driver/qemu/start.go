@@ -330,4 +330,3 @@ func parseEventData(ev qmp.Event, v any) {
 
 // isClosed reports whether err means QEMU's monitor went away.
 func isClosed(err error) bool { return errors.Is(err, qmp.ErrClosed) }
-
