@@ -170,11 +170,11 @@ type Clock struct {
 // Timer is one guest timer device.
 type Timer struct {
 	Name       string        `xml:"name,attr"`
+	Present    string        `xml:"present,attr,omitempty"`
 	TickPolicy string        `xml:"tickpolicy,attr,omitempty"`
 	Track      string        `xml:"track,attr,omitempty"`
 	Frequency  *uint64       `xml:"frequency,attr"`
 	Mode       string        `xml:"mode,attr,omitempty"`
-	Present    string        `xml:"present,attr,omitempty"`
 	CatchUp    *TimerCatchUp `xml:"catchup"`
 }
 

@@ -57,7 +57,7 @@ func (f *Folder) Agreed() int {
 type CLI func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 
 // Folders lists the folders the runner knows, in the order it reports them.
-var Folders = []string{"domain", "network", "storagepool", "virsh"}
+var Folders = []string{"domain", "network", "storagepool", "virsh", "xen-xm", "xen-xl", "vmx"}
 
 // Run runs the folders of corpus that exist (all known ones when only is
 // empty) and returns their outcomes.
@@ -84,6 +84,12 @@ func Run(ctx context.Context, corpus string, only []string, cli CLI) ([]Folder, 
 			f, err = runXML(ctx, dir, name, definePool)
 		case "virsh":
 			f, err = runVirsh(dir, cli)
+		case "xen-xm":
+			f, err = runNative(dir, name, kindXM)
+		case "xen-xl":
+			f, err = runNative(dir, name, kindXL)
+		case "vmx":
+			f, err = runNative(dir, name, kindVMX)
 		default:
 			return nil, fmt.Errorf("unknown corpus folder %q", name)
 		}
