@@ -6,7 +6,7 @@ package cli
 
 // commandGroups returns the command groups in the order help lists them.
 func commandGroups() []*group {
-	return []*group{
+	return withMoreCommands([]*group{
 		{name: "Domain Management", keyword: "domain", cmds: domainCommands()},
 		{name: "Domain Monitoring", keyword: "monitor", cmds: monitorCommands()},
 		{name: "Domain Events", keyword: "events", cmds: []*cmdDef{eventCommand()}},
@@ -16,7 +16,7 @@ func commandGroups() []*group {
 		{name: "Storage Pool", keyword: "pool", cmds: poolCommands()},
 		{name: "Storage Volume", keyword: "volume", cmds: volumeCommands()},
 		{name: "Virsh itself", keyword: "virsh", cmds: shellCommands()},
-	}
+	})
 }
 
 func domainCommands() []*cmdDef {

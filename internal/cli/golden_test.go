@@ -363,6 +363,11 @@ func helpShape(help string) string {
 		case "SYNOPSIS":
 			b.WriteString(strings.TrimSpace(line) + "\n")
 		case "OPTIONS":
+			// Lines that continue a long description start with more
+			// blanks and no option.
+			if len(line) < 5 || !strings.HasPrefix(line, "    ") || !strings.ContainsRune("-[<", rune(line[4])) {
+				continue
+			}
 			left, _, _ := strings.Cut(strings.TrimPrefix(line, "    "), "  ")
 			b.WriteString("  " + left + "\n")
 		}

@@ -31,10 +31,16 @@ type domain struct {
 	autostart   bool
 	managedSave bool
 	removed     bool
+	// guest is what the test driver pretends the guest reports.
+	guest guestState
+	// snaps and checkpoints are the domain's snapshots and checkpoints.
+	snaps       moments
+	checkpoints moments
 }
 
 func newDomain(def *virtxml.Domain) *domain {
-	return &domain{name: def.Name, uuid: def.UUID, def: def, id: -1, state: virt.DomainShutoff}
+	return &domain{name: def.Name, uuid: def.UUID, def: def, id: -1, state: virt.DomainShutoff,
+		guest: newGuestState()}
 }
 
 // active reports whether the domain runs (or is paused).
