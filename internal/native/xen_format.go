@@ -37,7 +37,7 @@ func newXenWriter(d *virtxml.Domain, f xenFlavor, opts FormatOptions) (*xenWrite
 
 func (w *xenWriter) hvm() bool { return w.d.OS.Type.Type == osHVM }
 
-func (w *xenWriter) setStr(key, v string) { w.c.Set(key, Str(v)) }
+func (w *xenWriter) setStr(key, v string)       { w.c.Set(key, Str(v)) }
 func (w *xenWriter) setInt(key string, v int64) { w.c.Set(key, Int(v)) }
 
 func boolInt(b bool) int64 {

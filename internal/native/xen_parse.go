@@ -672,7 +672,7 @@ func vncGraphics(autoport bool, port int, addr string) virtxml.Graphics {
 	return g
 }
 
-func intp(v int) *int    { return &v }
+func intp(v int) *int { return &v }
 
 // outboundBandwidth limits outgoing traffic to kb kilobytes per second.
 func outboundBandwidth(kb uint64) *virtxml.Bandwidth {
