@@ -179,6 +179,39 @@ func (b *argvBuilder) build() {
 		b.add("-incoming", b.cfg.Incoming)
 	}
 	b.add("-msg", "timestamp=on")
+	b.passthrough()
+}
+
+// qemuNamespace is libvirt's namespace of QEMU pass-through settings.
+const qemuNamespace = "http://libvirt.org/schemas/domain/qemu/1.0"
+
+// passthrough appends the arguments of <qemu:commandline>, as libvirt
+// does, and refuses other namespace elements.
+func (b *argvBuilder) passthrough() {
+	prefix := ""
+	for _, a := range b.def.NSAttrs {
+		if a.Value == qemuNamespace {
+			prefix = strings.TrimPrefix(a.Name, "xmlns:")
+		}
+	}
+	for _, n := range b.def.NSElements {
+		if prefix == "" || n.Name != prefix+":commandline" {
+			b.failf("element <%s> is not supported (only <qemu:commandline> of namespace %s)", n.Name, qemuNamespace)
+			continue
+		}
+		for _, c := range n.Children {
+			if c.Name != prefix+":arg" {
+				b.failf("element <%s> in <%s> is not supported (only <%s:arg value=...>)", c.Name, n.Name, prefix)
+				continue
+			}
+			v, ok := c.Attr("value")
+			if !ok {
+				b.failf("<%s> needs a value attribute", c.Name)
+				continue
+			}
+			b.add(v)
+		}
+	}
 }
 
 func (b *argvBuilder) machine() {

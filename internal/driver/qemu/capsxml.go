@@ -56,7 +56,7 @@ func buildCapabilities(caps *Caps, kvm KVMStatus) *virtxml.Capabilities {
 		cell.CPUs = append(cell.CPUs, virtxml.CapsCellCPU{ID: i, Siblings: itoa(i)})
 	}
 	h.Topology = &virtxml.CapsTopology{Cells: []virtxml.CapsCell{cell}}
-	h.SecModels = []virtxml.CapsSecModel{{Model: "none"}}
+	h.SecModels = []virtxml.CapsSecModel{{Model: "none", DOI: "0"}}
 	if !kvm.Usable {
 		h.Extra = append(h.Extra, &virtxml.Node{
 			Name:  "govirt:kvm",

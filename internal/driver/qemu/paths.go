@@ -30,6 +30,9 @@ type paths struct {
 
 // systemPaths is the layout of qemu:///system under prefix ("" for /).
 func systemPaths(prefix string) paths {
+	if prefix == "" {
+		prefix = "/"
+	}
 	j := func(p string) string { return filepath.Join(prefix, p, "govirt", "qemu") }
 	return paths{
 		key:    "system:" + prefix,

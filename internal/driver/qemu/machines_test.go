@@ -1,0 +1,37 @@
+package qemu
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestMachines boots the test guest on the q35 and microvm machine types
+// (pc is what the other tests use) with their own buses: the guest must
+// reach its init on each.
+func TestMachines(t *testing.T) {
+	g := needQEMU(t)
+	root := testRoot(t)
+	c := openRoot(t, root)
+	ctx := context.Background()
+	for _, m := range []string{"q35", "microvm"} {
+		t.Run(m, func(t *testing.T) {
+			serial := filepath.Join(root, m+".serial")
+			x := guestXML(g, m, serial, guestOpts{memMiB: 160, devices: "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"})
+			x = strings.Replace(x, "machine='pc'", "machine='"+m+"'", 1)
+			d, err := c.CreateDomain(ctx, x, 0)
+			if err != nil {
+				t.Fatalf("create: %v", err)
+			}
+			defer d.Destroy(ctx, 0)
+			(&serialLog{path: serial}).wait(t, `govirt-guest: booted`, bootTimeout)
+			live, _ := d.XML(ctx, 0)
+			want := map[string]string{"q35": `machine='pc-q35-\d+\.\d+'`, "microvm": `machine='microvm'`}[m]
+			if !regexp.MustCompile(want).MatchString(live) {
+				t.Errorf("live XML machine: want %s in\n%s", want, live)
+			}
+		})
+	}
+}
