@@ -7,10 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/govirt/govirt/internal/daemon"
 	"github.com/govirt/govirt/internal/driver/test"
 	"github.com/govirt/govirt/virt"
 )
@@ -222,5 +224,38 @@ func TestVirshEvents(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("events:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestVirshKeepalive keeps idle virsh connections for several keepalive
+// intervals: the side with the shorter interval pings, the other answers,
+// nobody hangs up.
+func TestVirshKeepalive(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		daemon, virsh string
+		pings, pongs  bool
+	}{
+		{"daemon pings", "1", "3", true, false},
+		{"virsh pings", "3", "1", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := startDaemon(t, func(o *daemon.Options) {
+				o.Config.KeepaliveInterval, _ = strconv.Atoi(tc.daemon)
+				o.Config.KeepaliveCount = 3
+			})
+			r := virsh(t, t.TempDir(), sockURI(d, "test", false), "-k", tc.virsh, "-K", "3", "event", "--all", "--timeout", "5")
+			// virsh's event command exits 1 on its timeout, as with libvirtd.
+			if r.code != 1 || r.stdout != "event loop timed out\nevents received: 0\n\n" || r.stderr != "" {
+				t.Errorf("idle virsh: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			st := d.Server().Stats()
+			if st.Dropped.Load() != 0 {
+				t.Errorf("the daemon dropped a client that answered its pings")
+			}
+			if (st.PingsSent.Load() > 0) != tc.pings || (st.PongsSent.Load() > 0) != tc.pongs {
+				t.Errorf("got %d pings and %d pongs from the daemon", st.PingsSent.Load(), st.PongsSent.Load())
+			}
+		})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -27,6 +29,9 @@ func startDaemon(t testing.TB, mod func(*daemon.Options)) *daemon.Daemon {
 		Open: func(ctx context.Context, name string, flags virt.OpenFlags) (*virt.Conn, error) {
 			return reg.Open(ctx, name, flags)
 		},
+	}
+	if os.Getenv("GOVIRT_TEST_LOG") != "" {
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	if mod != nil {
 		mod(&opts)

@@ -83,18 +83,19 @@ func (s *Stream) packet(h rpc.Header, payload []byte) {
 	defer s.mu.Unlock()
 	switch h.Status {
 	case rpc.Continue:
+		if len(payload) == 0 {
+			// An empty data packet is the end of the daemon's data.
+			s.eof = true
+			break
+		}
 		for len(s.data) >= maxQueued && s.err == nil && !s.finishing {
 			s.cond.Wait()
 		}
-		if len(payload) > 0 {
-			s.data = append(s.data, payload)
-		}
+		s.data = append(s.data, payload)
 	case rpc.OK:
-		if s.finishing {
-			s.ack(nil)
-		} else {
-			s.eof = true
-		}
+		// The answer to our finish (or abort).
+		s.eof = true
+		s.ack(nil)
 	default:
 		err := error(virt.Errorf(virt.ErrRPC, virt.FromStreams, "stream aborted by the daemon"))
 		if len(payload) > 0 {

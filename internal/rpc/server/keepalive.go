@@ -49,6 +49,7 @@ func (c *client) startKeepalive() stopper {
 					return
 				}
 				if idle >= iv {
+					c.s.stats.PingsSent.Add(1)
 					c.sendRaw(rpc.Header{Prog: rpc.ProgKeepalive, Vers: rpc.ProtocolVersion, Proc: rpc.KeepalivePing, Type: rpc.Message}, nil)
 				}
 			}

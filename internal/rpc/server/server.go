@@ -100,6 +100,8 @@ type Stats struct {
 	BadMessages  atomic.Int64
 	EventsSent   atomic.Int64
 	Callbacks    atomic.Int64
+	PingsSent    atomic.Int64
+	PongsSent    atomic.Int64
 	StreamsOpen  atomic.Int64
 	ActiveCalls  atomic.Int64
 	ClientsTotal atomic.Int64
@@ -346,6 +348,7 @@ func (c *client) handle(h rpc.Header, payload []byte) error {
 	switch h.Prog {
 	case rpc.ProgKeepalive:
 		if h.Type == rpc.Message && h.Proc == rpc.KeepalivePing {
+			c.s.stats.PongsSent.Add(1)
 			c.sendRaw(rpc.Header{Prog: rpc.ProgKeepalive, Vers: rpc.ProtocolVersion, Proc: rpc.KeepalivePong, Type: rpc.Message}, nil)
 		}
 		// PONGs (and anything else) only count as activity.

@@ -28,6 +28,7 @@ type stream struct {
 	key streamKey
 	st  virt.Stream
 	in  chan []byte
+	out bool // the driver sends data (console, download)
 
 	mu        sync.Mutex
 	done      bool // released: no more packets go out
@@ -44,14 +45,17 @@ func (*streamStart) EncodeXDR(*xdr.Encoder) {}
 
 func (ss *streamStart) start() {
 	s := ss.s
-	go s.pumpOut()
+	if s.out {
+		go s.pumpOut()
+	}
 	go s.pumpIn()
 }
 
 // openStream registers st for the call h (before the reply goes out, so
-// the client's first packets find it).
-func (c *client) openStream(call rpc.Header, st virt.Stream) *streamStart {
-	s := &stream{c: c, key: streamKey{call.Proc, call.Serial}, st: st, in: make(chan []byte, 16)}
+// the client's first packets find it). out says whether the driver side
+// produces data (a console or a download; not an upload).
+func (c *client) openStream(call rpc.Header, st virt.Stream, out bool) *streamStart {
+	s := &stream{c: c, key: streamKey{call.Proc, call.Serial}, st: st, in: make(chan []byte, 16), out: out}
 	c.mu.Lock()
 	c.streams[s.key] = s
 	c.mu.Unlock()
@@ -145,9 +149,11 @@ func (s *stream) pumpOut() {
 				return
 			}
 			if errors.Is(err, io.EOF) {
-				// End of data; the stream stays registered until the
+				// End of data is an empty CONTINUE packet (libvirt's
+				// clients take a STREAM OK only as the answer to their
+				// own finish). The stream stays registered until the
 				// client finishes its side too.
-				s.c.sendRaw(s.header(rpc.OK), nil)
+				s.c.sendRaw(s.header(rpc.Continue), nil)
 				return
 			}
 			s.fail(err)
@@ -231,7 +237,7 @@ func streamHandlers(r registry) {
 		if err != nil {
 			return nil, err
 		}
-		return c.openStream(callHeader(ctx), st), nil
+		return c.openStream(callHeader(ctx), st, true), nil
 	})
 	transfer := func(upload bool) procFunc {
 		return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
@@ -250,7 +256,7 @@ func streamHandlers(r registry) {
 			if err != nil {
 				return nil, err
 			}
-			return c.openStream(callHeader(ctx), st), nil
+			return c.openStream(callHeader(ctx), st, !upload), nil
 		}
 	}
 	r.add(proto.ProcStorageVolUpload, transfer(true))
