@@ -13,7 +13,6 @@ func cmdBlockjob(s *session, c *call) error                 { return notYet(c) }
 func cmdBlockpull(s *session, c *call) error                { return notYet(c) }
 func cmdBlockresize(s *session, c *call) error              { return notYet(c) }
 func cmdChangeMedia(s *session, c *call) error              { return notYet(c) }
-func cmdConsole(s *session, c *call) error                  { return notYet(c) }
 func cmdCpuStats(s *session, c *call) error                 { return notYet(c) }
 func cmdDetachDevice(s *session, c *call) error             { return notYet(c) }
 func cmdDetachDeviceAlias(s *session, c *call) error        { return notYet(c) }
