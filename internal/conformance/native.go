@@ -139,8 +139,36 @@ func parseNative(kind nativeKind, input []byte) (*native.Result, error) {
 	case kindXL:
 		return native.ParseXL(input)
 	default:
-		return native.ParseVMX(input, native.VMXOptions{})
+		return native.ParseVMX(input, native.VMXOptions{FileName: libvirtTestFileName})
 	}
+}
+
+// libvirtTestFileName maps the file names of a .vmx as libvirt's vmx2xml
+// test program does: "/vmfs/volumes/DS/PATH" becomes "[DS] PATH" (a
+// datastore or path named "missing" is a missing file), other absolute
+// paths stay, bare names live in "[datastore] directory/", and relative
+// paths are refused.
+func libvirtTestFileName(name string, allowMissing bool) (string, bool, error) {
+	if rest, ok := strings.CutPrefix(name, "/vmfs/volumes/"); ok {
+		ds, path, ok := strings.Cut(rest, "/")
+		if !ok || ds == "" || path == "" {
+			return "", false, fmt.Errorf("malformed datastore path '%s'", name)
+		}
+		if ds == "missing" || strings.HasPrefix(path, "missing") {
+			if allowMissing {
+				return "", false, nil
+			}
+			return "", false, fmt.Errorf("referenced missing file '%s'", name)
+		}
+		return "[" + ds + "] " + path, true, nil
+	}
+	if strings.HasPrefix(name, "/") {
+		return name, true, nil
+	}
+	if strings.Contains(name, "/") {
+		return "", false, fmt.Errorf("relative path '%s' is not supported", name)
+	}
+	return "[datastore] directory/" + name, true, nil
 }
 
 // checkToXML compares the converted domain with libvirt's XML as trees.

@@ -166,8 +166,8 @@ func addConsoleCompat(dev *virtxml.Devices) {
 	dev.Consoles = append(dev.Consoles, c)
 }
 
-// finishVideos fills in the video defaults: heads 1, the first one
-// primary, and vram for the model when the driver left it unset.
+// finishVideos fills in the video defaults: the first one primary, and
+// vram for the model when the driver left it unset.
 func finishVideos(dev *virtxml.Devices, vram func(model string) uint) {
 	for i := range dev.Videos {
 		m := dev.Videos[i].Model
@@ -178,9 +178,6 @@ func finishVideos(dev *virtxml.Devices, vram func(model string) uint) {
 			if v := vram(m.Type); v > 0 {
 				m.VRam = uintp(v)
 			}
-		}
-		if m.Heads == nil {
-			m.Heads = uintp(1)
 		}
 		if i == 0 {
 			m.Primary = "yes"

@@ -59,7 +59,7 @@ func xenPostParse(d *virtxml.Domain) {
 	addDiskControllers(dev)
 	assignControllerIndexes(dev)
 	if len(dev.Graphics) > 0 && len(dev.Videos) == 0 {
-		dev.Videos = append(dev.Videos, virtxml.Video{Model: &virtxml.VideoModel{}})
+		dev.Videos = append(dev.Videos, virtxml.Video{Model: &virtxml.VideoModel{Heads: uintp(1)}})
 	}
 	for i := range dev.Videos {
 		m := dev.Videos[i].Model
