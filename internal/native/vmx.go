@@ -86,7 +86,7 @@ func (r *vmxReader) boolean(key string, def bool) (bool, error) {
 	return false, r.fail(key, "must represent a boolean value (true|false), not '%s'", s)
 }
 
-// parseVMXUUID reads a UUID as VMware writes it ("42 35 94 20 ... 
+// parseVMXUUID reads a UUID as VMware writes it ("42 35 94 20 ...
 // 99 dc-42 61 ..."): hex pairs, spaces and dashes between them ignored.
 func parseVMXUUID(s string) (virtxml.UUID, bool) {
 	var u virtxml.UUID
