@@ -33,8 +33,6 @@ func cmdDomsetlaunchsecstate(s *session, c *call) error     { return notYet(c) }
 func cmdDomrename(s *session, c *call) error                { return notYet(c) }
 func cmdDompmsuspend(s *session, c *call) error             { return notYet(c) }
 func cmdDompmwakeup(s *session, c *call) error              { return notYet(c) }
-func cmdDomxmlFromNative(s *session, c *call) error         { return notYet(c) }
-func cmdDomxmlToNative(s *session, c *call) error           { return notYet(c) }
 func cmdDump(s *session, c *call) error                     { return notYet(c) }
 func cmdEdit(s *session, c *call) error                     { return notYet(c) }
 func cmdGetUserSshkeys(s *session, c *call) error           { return notYet(c) }

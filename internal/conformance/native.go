@@ -10,6 +10,7 @@ import (
 
 	"github.com/govirt/govirt/internal/native"
 	"github.com/govirt/govirt/internal/xmldoc"
+	"github.com/govirt/govirt/virtxml"
 )
 
 // The native-config folders hold libvirt's own converter test pairs:
@@ -173,7 +174,7 @@ func libvirtTestFileName(name string, allowMissing bool) (string, bool, error) {
 
 // checkToXML compares the converted domain with libvirt's XML as trees.
 func checkToXML(res *native.Result, want []byte, generatedUUID bool) string {
-	got, err := native.FormatDomain(res.Domain)
+	got, err := native.FormatDomain(res.Domain, virtxml.FormatSecure)
 	if err != nil {
 		return "format: " + err.Error()
 	}
@@ -210,7 +211,7 @@ func isInputXML(doc []byte) bool {
 	if err != nil {
 		return false
 	}
-	out, err := native.FormatDomain(d)
+	out, err := native.FormatDomain(d, virtxml.FormatSecure)
 	if err != nil {
 		return false
 	}

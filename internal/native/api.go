@@ -8,12 +8,67 @@ import (
 	"github.com/govirt/govirt/virtxml"
 )
 
-// FormatDomain writes a converted domain as libvirt's converters print it:
-// secrets (graphics passwords) included, and the hypervisor namespace
-// elements (<xen:commandline>, <vmware:datacenterpath>) written the way
-// libvirt writes them, single-quoted, after the domain's other children.
-func FormatDomain(d *virtxml.Domain) ([]byte, error) {
-	out, err := d.Format(virtxml.FormatSecure)
+// The native formats, named as virsh names them.
+const (
+	FormatXenXM = "xen-xm"
+	FormatXenXL = "xen-xl"
+	FormatVMX   = "vmware-vmx"
+)
+
+// ToDomainXML converts a config in a native format to domain XML, printed
+// as libvirt's drivers print it (virConnectDomainXMLFromNative: the
+// inactive definition, without secrets).
+func ToDomainXML(format string, data []byte, vmx VMXOptions) ([]byte, error) {
+	var (
+		r   *Result
+		err error
+	)
+	switch format {
+	case FormatXenXM:
+		r, err = ParseXM(data)
+	case FormatXenXL:
+		r, err = ParseXL(data)
+	case FormatVMX:
+		r, err = ParseVMX(data, vmx)
+	default:
+		return nil, errAt(codeInvalidArg, 0, "", "unsupported config type %s", format)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return FormatDomain(r.Domain, virtxml.FormatInactive)
+}
+
+// FromDomainXML converts domain XML to a config in a native format (xen-xm
+// or xen-xl), as virConnectDomainXMLToNative does.
+func FromDomainXML(format string, xml []byte, opts FormatOptions) ([]byte, error) {
+	if format != FormatXenXM && format != FormatXenXL {
+		return nil, errAt(codeInvalidArg, 0, "", "unsupported config type %s", format)
+	}
+	d, err := ParseXenDomainXML(xml)
+	if err != nil {
+		return nil, err
+	}
+	var c *Config
+	if format == FormatXenXM {
+		c, err = FormatXM(d, opts)
+	} else {
+		c, err = FormatXL(d, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.Format(), nil
+}
+
+// FormatDomain writes a converted domain as libvirt's converters print it,
+// with flags as for (*virtxml.Domain).Format (FormatSecure to include
+// graphics passwords, as libvirt's own converter tests do). The hypervisor
+// namespace elements (<xen:commandline>, <vmware:datacenterpath>) are
+// written the way libvirt writes them, single-quoted, after the domain's
+// other children.
+func FormatDomain(d *virtxml.Domain, flags virtxml.FormatFlags) ([]byte, error) {
+	out, err := d.Format(flags &^ virtxml.FormatNamespaces)
 	if err != nil {
 		return nil, err
 	}
