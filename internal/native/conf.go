@@ -1,6 +1,7 @@
 package native
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -237,6 +238,8 @@ func ParseConfig(data []byte) (*Config, error) {
 	}
 }
 
+var tripleQuote = []byte(`"""`)
+
 // confParser is the state of ParseConfig.
 type confParser struct {
 	data []byte
@@ -365,7 +368,7 @@ func (p *confParser) str(key string) (string, error) {
 	if p.peek() == '"' && p.pos+6 < len(p.data) && string(p.data[p.pos:p.pos+3]) == `"""` {
 		p.pos += 3
 		start := p.pos
-		end := strings.Index(string(p.data[start:]), `"""`)
+		end := bytes.Index(p.data[start:], tripleQuote)
 		if end < 0 {
 			return "", errAt(codeConfSyntax, line, key, "unterminated string (no closing \"\"\")")
 		}
@@ -459,24 +462,31 @@ func (p *confParser) list(key string, depth int) (Value, error) {
 // comments, and returns the differences ("key: got X, want Y"), empty when
 // they agree.
 func Diff(got, want *Config) []string {
+	index := func(c *Config) map[string]Value {
+		m := make(map[string]Value, len(c.Entries))
+		for _, e := range c.Entries {
+			if _, dup := m[e.Key]; e.Key != "" && !dup {
+				m[e.Key] = e.Value
+			}
+		}
+		return m
+	}
+	g, w := index(got), index(want)
 	var out []string
 	for _, e := range want.Entries {
 		if e.Key == "" {
 			continue
 		}
-		g, _, ok := got.Lookup(e.Key)
+		v, ok := g[e.Key]
 		switch {
 		case !ok:
 			out = append(out, fmt.Sprintf("%s: missing, want %s", e.Key, e.Value))
-		case !g.Equal(e.Value):
-			out = append(out, fmt.Sprintf("%s: got %s, want %s", e.Key, g, e.Value))
+		case !v.Equal(e.Value):
+			out = append(out, fmt.Sprintf("%s: got %s, want %s", e.Key, v, e.Value))
 		}
 	}
 	for _, e := range got.Entries {
-		if e.Key == "" {
-			continue
-		}
-		if _, _, ok := want.Lookup(e.Key); !ok {
+		if _, ok := w[e.Key]; e.Key != "" && !ok {
 			out = append(out, fmt.Sprintf("%s: unexpected %s", e.Key, e.Value))
 		}
 	}

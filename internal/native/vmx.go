@@ -26,24 +26,39 @@ type VMXOptions struct {
 	FileName func(name string, allowMissing bool) (path string, ok bool, err error)
 }
 
-// vmxReader reads typed values out of a .vmx config, ignoring key case.
+// vmxReader reads typed values out of a .vmx config, ignoring key case;
+// a key set twice keeps its first value.
 type vmxReader struct {
-	c    *Config
-	used map[string]bool
+	c     *Config
+	index map[string]int // lower-cased key -> entry
+	used  map[string]bool
+}
+
+// lookup returns the first entry of key, matched without regard to case.
+func (r *vmxReader) lookup(key string) (*Entry, bool) {
+	i, ok := r.index[strings.ToLower(key)]
+	if !ok {
+		return nil, false
+	}
+	return &r.c.Entries[i], true
 }
 
 func (r *vmxReader) fail(key, format string, args ...any) *virtxml.Error {
-	_, line, _ := r.c.lookupFold(key)
+	line := 0
+	if e, ok := r.lookup(key); ok {
+		line = e.Line
+	}
 	return errAt(codeInternal, line, key, format, args...)
 }
 
 // str returns key's value; ok is false when it is unset.
 func (r *vmxReader) str(key string) (string, bool) {
-	v, _, ok := r.c.lookupFold(key)
-	if ok {
-		r.used[strings.ToLower(key)] = true
+	e, ok := r.lookup(key)
+	if !ok {
+		return "", false
 	}
-	return v.Str, ok
+	r.used[strings.ToLower(key)] = true
+	return e.Value.Str, true
 }
 
 // required returns key's value or an error naming it.
@@ -154,15 +169,16 @@ func ParseVMX(data []byte, opts VMXOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v, _, ok := c.lookupFold(".encoding"); ok && !strings.EqualFold(v.Str, "UTF-8") {
-		utf, err := toUTF8(data, v.Str)
+	enc, ok := (&vmxReader{c: c, index: c.foldIndex(), used: map[string]bool{}}).str(".encoding")
+	if ok && !strings.EqualFold(enc, "UTF-8") {
+		utf, err := toUTF8(data, enc)
 		if err != nil {
 			return nil, err
 		}
 		if c, err = ParseVMXConfig(utf); err != nil {
 			return nil, err
 		}
-	} else if !ok || strings.EqualFold(v.Str, "UTF-8") {
+	} else {
 		if _, err := toUTF8(data, "UTF-8"); err != nil {
 			return nil, err
 		}
@@ -173,7 +189,7 @@ func ParseVMX(data []byte, opts VMXOptions) (*Result, error) {
 // VMXToDomain converts a parsed .vmx config to a domain.
 func VMXToDomain(c *Config, opts VMXOptions) (*Result, error) {
 	d := &virtxml.Domain{Type: "vmware", Devices: &virtxml.Devices{}}
-	p := &vmxParser{vmxReader: vmxReader{c: c, used: map[string]bool{}}, opts: opts, d: d, dev: d.Devices, scsiUnit: 16}
+	p := &vmxParser{vmxReader: vmxReader{c: c, index: c.foldIndex(), used: map[string]bool{}}, opts: opts, d: d, dev: d.Devices, scsiUnit: 16}
 	p.str(".encoding")
 	for _, step := range []func() error{
 		p.parseGeneral, p.parseCPU, p.parseOS, p.parseVNC, p.parseDisks,

@@ -67,15 +67,19 @@ func ParseVMXConfig(data []byte) (*Config, error) {
 	}
 }
 
-// lookupFold returns the first value of key, matched without regard to
-// case.
-func (c *Config) lookupFold(key string) (Value, int, bool) {
-	for i := range c.Entries {
-		if strings.EqualFold(c.Entries[i].Key, key) {
-			return c.Entries[i].Value, c.Entries[i].Line, true
+// foldIndex maps each key, lower-cased, to its first entry.
+func (c *Config) foldIndex() map[string]int {
+	m := make(map[string]int, len(c.Entries))
+	for i, e := range c.Entries {
+		if e.Key == "" {
+			continue
+		}
+		k := strings.ToLower(e.Key)
+		if _, dup := m[k]; !dup {
+			m[k] = i
 		}
 	}
-	return Value{}, 0, false
+	return m
 }
 
 // windows1252 maps the bytes 0x80-0x9f of Windows-1252 to Unicode (0:

@@ -282,7 +282,7 @@ func (p *xenParser) parseFeatures() error {
 		}},
 		{"viridian", 0, func(v int) { f.Viridian = v == 1 }},
 	} {
-		if _, _, ok := p.c.Lookup(b.key); !ok && (b.key == "pae" || b.key == "acpi" || b.key == "apic") {
+		if _, ok := p.index[b.key]; !ok && (b.key == "pae" || b.key == "acpi" || b.key == "apic") {
 			p.note(b.key + " left to its default")
 		}
 		v, err := p.boolean(b.key, b.def)

@@ -33,27 +33,37 @@ const (
 // used and reporting problems with the key's line.
 type xenReader struct {
 	c      *Config
+	index  map[string]int // key -> its first entry
 	used   map[string]bool
 	legacy []string
 }
 
 func newXenReader(c *Config) *xenReader {
-	return &xenReader{c: c, used: map[string]bool{}}
+	index := make(map[string]int, len(c.Entries))
+	for i, e := range c.Entries {
+		if _, dup := index[e.Key]; e.Key != "" && !dup {
+			index[e.Key] = i
+		}
+	}
+	return &xenReader{c: c, index: index, used: map[string]bool{}}
 }
 
 // lookup returns key's value, marking it used.
 func (r *xenReader) lookup(key string) (Value, int, bool) {
-	v, line, ok := r.c.Lookup(key)
-	if ok {
-		r.used[key] = true
+	i, ok := r.index[key]
+	if !ok {
+		return Value{}, 0, false
 	}
-	return v, line, ok
+	r.used[key] = true
+	return r.c.Entries[i].Value, r.c.Entries[i].Line, true
 }
 
 // line returns the line key is set on (0 if unset).
 func (r *xenReader) line(key string) int {
-	_, line, _ := r.c.Lookup(key)
-	return line
+	if i, ok := r.index[key]; ok {
+		return r.c.Entries[i].Line
+	}
+	return 0
 }
 
 // fail builds a configuration error about key.

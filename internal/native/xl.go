@@ -82,7 +82,7 @@ func (p *xenParser) parseXLOS() error {
 }
 
 // maxVNUMANodes bounds the vnuma node count.
-const maxVNUMANodes = 1024
+const maxVNUMANodes = 128
 
 func (p *xenParser) parseVNUMA() error {
 	v, _, ok := p.lookup("vnuma")
@@ -397,10 +397,16 @@ func (p *xenParser) parseUSBDev() error {
 	return nil
 }
 
+// maxUSBControllers bounds the usbctrl list.
+const maxUSBControllers = 64
+
 func (p *xenParser) parseUSBCtrl() error {
 	v, _, ok := p.lookup("usbctrl")
 	if !ok || v.Kind != List {
 		return nil
+	}
+	if len(v.List) > maxUSBControllers {
+		return p.fail("usbctrl", "more than %d USB controllers", maxUSBControllers)
 	}
 	for _, e := range v.List {
 		if e.Kind != String {
