@@ -124,6 +124,21 @@ func (n *node) adopt(ctx context.Context, d *domain, live *virtxml.Domain, st *s
 	for k, v := range st.Ptys {
 		p.ptys[k] = v
 	}
+	if len(p.ptys) == 0 && hasPty(live) {
+		// The managing process died before it recorded them: ask again.
+		var chardevs []struct {
+			Label    string `json:"label"`
+			Filename string `json:"filename"`
+		}
+		if err := mon.Run(mctx, "query-chardev", nil, &chardevs); err == nil {
+			for _, c := range chardevs {
+				if path, ok := strings.CutPrefix(c.Filename, "pty:"); ok {
+					p.ptys[strings.TrimPrefix(c.Label, "char")] = path
+				}
+			}
+			setPtys(live, p.ptys)
+		}
+	}
 	d.mu.Lock()
 	d.live, d.proc, d.id = live, p, st.ID
 	n.seeID(st.ID)

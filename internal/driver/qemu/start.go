@@ -98,6 +98,17 @@ func (n *node) start(ctx context.Context, d *domain, def *virtxml.Domain, o star
 		removeIfExists(sock)
 		return virt.Errorf(virt.ErrInternal, virt.FromQEMU, "cannot start %s: %v", emu, err)
 	}
+	// Record the new QEMU durably while it initialises: from here on, a
+	// managing process that dies leaves a guest the next one re-adopts.
+	id := n.allocID()
+	early := &status{Version: statusVersion, Name: d.name, UUID: d.uuid.String(),
+		State: virt.DomainPaused, Reason: virt.PausedStartingUp, ID: id, PID: sp.pid, StartTime: sp.startTime,
+		Monitor: sock, LogOffset: sp.logOffset}
+	if b, ferr := live.Format(virtxml.FormatSecure | virtxml.FormatNamespaces); ferr == nil {
+		early.XML = string(b)
+	}
+	stored := make(chan error, 1)
+	go func() { stored <- n.storeStatus(d.name, early, true) }()
 	mon, err := n.connectMonitor(ctx, sock, sp, logPath)
 	var p *process
 	if err == nil {
@@ -122,13 +133,24 @@ func (n *node) start(ctx context.Context, d *domain, def *virtxml.Domain, o star
 			mon.Close()
 		}
 		kill(context.Background(), sp.pid, sp.startTime, time.Second)
+		<-stored
 		removeIfExists(sock)
 		removeIfExists(cfg.PidFile)
+		d.mu.Lock()
+		if d.def == nil {
+			removeIfExists(n.paths.statusFile(d.name))
+		} else {
+			n.writeStatus(d, false)
+		}
+		d.mu.Unlock()
 		return err
+	}
+	if err := <-stored; err != nil {
+		n.log.Warn("cannot write status", "domain", d.name, "err", err)
 	}
 	setPtys(live, p.ptys)
 	d.mu.Lock()
-	d.live, d.proc, d.id = live, p, n.allocID()
+	d.live, d.proc, d.id = live, p, id
 	reason, detail := virt.RunningBooted, virt.DetailStartedBooted
 	if o.restored {
 		reason, detail = virt.RunningRestored, virt.DetailStartedRestored
@@ -138,7 +160,7 @@ func (n *node) start(ctx context.Context, d *domain, def *virtxml.Domain, o star
 	} else {
 		d.setState(virt.DomainRunning, reason)
 	}
-	if err := n.writeStatus(d, true); err != nil {
+	if err := n.writeStatus(d, false); err != nil {
 		n.log.Warn("cannot write status", "domain", d.name, "err", err)
 	}
 	d.emit(virt.EventStarted, detail)

@@ -38,14 +38,28 @@ type status struct {
 }
 
 // writeStatus stores the status of d (running or not). The caller holds
-// d.mu. sync makes the write durable; a stopped domain's reason is worth
-// less than the latency of a sync.
+// d.mu. sync makes the write durable (fsync of the file and its folder);
+// without it the content still survives the managing process, which is
+// what recovery needs, and the state it records is checked against QEMU
+// at recovery anyway.
 func (n *node) writeStatus(d *domain, sync bool) error {
-	st := status{Version: statusVersion, Name: d.name, UUID: d.uuid.String(), State: d.state, Reason: d.reason}
+	st, err := n.statusOf(d)
+	if err != nil {
+		return err
+	}
+	return n.storeStatus(d.name, st, sync)
+}
+
+// statusOf captures the status of d. The caller holds d.mu.
+func (n *node) statusOf(d *domain) (*status, error) {
+	st := &status{Version: statusVersion, Name: d.name, UUID: d.uuid.String(), State: d.state, Reason: d.reason}
 	if p := d.proc; p != nil && d.live != nil {
 		st.ID, st.PID, st.StartTime, st.LogOffset = d.id, p.pid, p.startTime, p.logOffset
 		st.Monitor = n.paths.monitorSocket(d.uuid.String())
-		st.Ptys = p.ptys
+		st.Ptys = make(map[string]string, len(p.ptys))
+		for k, v := range p.ptys {
+			st.Ptys[k] = v
+		}
 		for _, g := range d.live.Devices.Graphics {
 			port := 0
 			if g.Port != nil {
@@ -55,23 +69,38 @@ func (n *node) writeStatus(d *domain, sync bool) error {
 		}
 		b, err := d.live.Format(virtxml.FormatSecure | virtxml.FormatNamespaces)
 		if err != nil {
-			return fmt.Errorf("format status of %s: %w", d.name, err)
+			return nil, fmt.Errorf("format status of %s: %w", d.name, err)
 		}
 		st.XML = string(b)
 	}
-	b, err := json.Marshal(&st)
+	return st, nil
+}
+
+// storeStatus writes a status file atomically (temporary file, rename).
+func (n *node) storeStatus(name string, st *status, sync bool) error {
+	b, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
-	path := n.paths.statusFile(d.name)
+	path := n.paths.statusFile(name)
 	if sync {
 		return writeFileAtomic(path, b, 0o600)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	tmp, err := os.CreateTemp(n.paths.run, "."+name+".status.tmp-")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // readStatus reads a status file.
