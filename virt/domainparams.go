@@ -48,13 +48,16 @@ type DomainParams interface {
 	SetDomainParams(ctx context.Context, d DomainRef, kind ParamKind, device string, params []TypedParam, flags uint32) error
 }
 
-// Params returns the domain's tunables of one family.
+// Params returns the domain's tunables of one family. Like libvirt, it
+// tells the driver that string parameters are welcome.
 func (d *Domain) Params(ctx context.Context, kind ParamKind, device string, flags uint32) ([]TypedParam, error) {
 	p, err := family[DomainParams](d.c, FromDomain, paramAPIs[kind][0])
 	if err != nil {
 		return nil, err
 	}
-	return p.DomainParams(ctx, d.Ref(), kind, device, flags)
+	// libvirt adds this for drivers that handle string parameters, which
+	// govirt's all do.
+	return p.DomainParams(ctx, d.Ref(), kind, device, flags|TypedParamStringOkay)
 }
 
 // SetParams changes some of the domain's tunables of one family.

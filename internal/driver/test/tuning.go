@@ -193,20 +193,20 @@ func (c *conn) DomainVcpus(ctx context.Context, ref virt.DomainRef) ([]virt.Vcpu
 		return nil, virt.Errorf(virt.ErrOperationInvalid, virt.FromTest, "cannot list vcpus for an inactive domain")
 	}
 	host := c.node.hostCPUs()
-	mask := parseCPUSet(vcpuCPUSet(d.def), host)
-	last := int32(-1)
-	for i := host - 1; i >= 0; i-- {
-		if mask[i] {
-			last = int32(i)
-			break
-		}
-	}
 	width := min(cpuMapWidth, host)
 	// libvirt's test driver fakes an increasing CPU time from the clock.
 	cpuTime := uint64(time.Now().UnixMicro()) / 10
 	n := vcpusCurrent(d.def)
 	out := make([]virt.VcpuInfo, n)
 	for i := range out {
+		mask := vcpuMask(d.def, i, host)
+		last := int32(-1)
+		for j := host - 1; j >= 0; j-- {
+			if mask[j] {
+				last = int32(j)
+				break
+			}
+		}
 		aff := make([]bool, cpuMapWidth)
 		copy(aff, mask[:width])
 		out[i] = virt.VcpuInfo{Number: uint32(i), State: 1, CPUTime: cpuTime, CPU: last, Affinity: aff}
