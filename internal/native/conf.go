@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/govirt/govirt/virtxml"
 )
@@ -109,14 +110,16 @@ func (v Value) String() string {
 
 // write appends the value as libvirt's config writer does: numbers in
 // decimal, strings in double quotes (single quotes when they hold a double
-// quote, triple quotes for newlines or both quotes), lists as "[ a, b ]".
+// quote, triple quotes for line breaks or both quotes), lists as
+// "[ a, b ]". Every string ParseConfig returns is written so that it reads
+// back the same.
 func (v Value) write(b *strings.Builder) {
 	switch v.Kind {
 	case Number:
 		b.WriteString(strconv.FormatInt(v.Num, 10))
 	case String:
 		switch {
-		case strings.IndexByte(v.Str, '\n') >= 0:
+		case strings.ContainsAny(v.Str, "\n\r"):
 			b.WriteString(`"""` + v.Str + `"""`)
 		case strings.IndexByte(v.Str, '"') < 0:
 			b.WriteString(`"` + v.Str + `"`)
@@ -211,6 +214,9 @@ func ParseConfig(data []byte) (*Config, error) {
 	if len(data) > MaxConfigSize {
 		return nil, errAt(codeConfSyntax, 0, "", "config is %d bytes, more than the %d accepted", len(data), MaxConfigSize)
 	}
+	if err := checkText(data); err != nil {
+		return nil, err
+	}
 	p := confParser{data: data, line: 1}
 	c := &Config{}
 	seen := map[string]int{}
@@ -239,6 +245,30 @@ func ParseConfig(data []byte) (*Config, error) {
 }
 
 var tripleQuote = []byte(`"""`)
+
+// checkText refuses input that is not UTF-8 or holds control characters
+// other than tabs and line breaks: no domain XML could carry them.
+func checkText(data []byte) error {
+	line := 1
+	for i := 0; i < len(data); {
+		c := data[i]
+		switch {
+		case c == '\n':
+			line++
+		case c < 0x20 && c != '\t' && c != '\r':
+			return errAt(codeConfSyntax, line, "", "control character 0x%02x", c)
+		case c >= 0x80:
+			r, n := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && n <= 1 {
+				return errAt(codeConfSyntax, line, "", "invalid UTF-8")
+			}
+			i += n
+			continue
+		}
+		i++
+	}
+	return nil
+}
 
 // confParser is the state of ParseConfig.
 type confParser struct {

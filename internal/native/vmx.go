@@ -171,17 +171,15 @@ func ParseVMX(data []byte, opts VMXOptions) (*Result, error) {
 	}
 	enc, ok := (&vmxReader{c: c, index: c.foldIndex(), used: map[string]bool{}}).str(".encoding")
 	if ok && !strings.EqualFold(enc, "UTF-8") {
-		utf, err := toUTF8(data, enc)
-		if err != nil {
+		if data, err = toUTF8(data, enc); err != nil {
 			return nil, err
 		}
-		if c, err = ParseVMXConfig(utf); err != nil {
+		if c, err = ParseVMXConfig(data); err != nil {
 			return nil, err
 		}
-	} else {
-		if _, err := toUTF8(data, "UTF-8"); err != nil {
-			return nil, err
-		}
+	}
+	if err := checkText(data); err != nil {
+		return nil, err
 	}
 	return VMXToDomain(c, opts)
 }
@@ -254,7 +252,7 @@ func (p *vmxParser) parseGeneral() error {
 		if good {
 			n, good = unescapeHex(n, '|')
 		}
-		if !good {
+		if !good || checkText([]byte(n)) != nil {
 			return p.fail("displayName", "VMX entry 'name' contains invalid escape sequence")
 		}
 		p.d.Name = n
@@ -274,7 +272,7 @@ func (p *vmxParser) parseGeneral() error {
 	}
 	if a, ok := p.str("annotation"); ok {
 		desc, good := unescapeHex(a, '|')
-		if !good {
+		if !good || checkText([]byte(desc)) != nil {
 			return p.fail("annotation", "VMX entry 'annotation' contains invalid escape sequence")
 		}
 		p.d.Description = desc
