@@ -21,8 +21,10 @@ type outQueue struct {
 	max       int
 	closed    bool
 	finishing bool
-	wake      chan struct{}
-	room      chan struct{} // closed and replaced whenever bytes shrink
+	writing   bool // a writer owns the socket
+
+	wake chan struct{}
+	room chan struct{} // closed and replaced whenever bytes shrink
 }
 
 func newOutQueue(max int) *outQueue {
@@ -78,6 +80,27 @@ func (q *outQueue) pushWait(ctx context.Context, msg []byte) error {
 	}
 }
 
+// direct writes msg at once with write when nothing is queued or being
+// written, keeping the order of messages; it reports whether it did.
+func (q *outQueue) direct(msg []byte, write func([]byte) error) (bool, error) {
+	q.mu.Lock()
+	if q.closed || q.writing || len(q.msgs) > 0 {
+		q.mu.Unlock()
+		return false, nil
+	}
+	q.writing = true
+	q.mu.Unlock()
+	err := write(msg)
+	q.mu.Lock()
+	q.writing = false
+	more := len(q.msgs) > 0
+	q.mu.Unlock()
+	if more {
+		q.signal()
+	}
+	return true, err
+}
+
 // wait returns the next batch to write; false once the queue is closed, or
 // finishing and empty.
 func (q *outQueue) wait() ([][]byte, bool) {
@@ -87,14 +110,15 @@ func (q *outQueue) wait() ([][]byte, bool) {
 			q.mu.Unlock()
 			return nil, false
 		}
-		if len(q.msgs) > 0 {
+		if len(q.msgs) > 0 && !q.writing {
 			batch := q.msgs
 			q.msgs = q.spare[:0]
 			q.spare = nil
+			q.writing = true
 			q.mu.Unlock()
 			return batch, true
 		}
-		if q.finishing {
+		if q.finishing && !q.writing {
 			q.mu.Unlock()
 			return nil, false
 		}
@@ -111,6 +135,7 @@ func (q *outQueue) done(batch [][]byte) {
 	}
 	q.mu.Lock()
 	q.bytes -= n
+	q.writing = false
 	if q.spare == nil {
 		clear(batch)
 		q.spare = batch[:0]

@@ -394,9 +394,13 @@ func (c *client) handle(h rpc.Header, payload []byte) error {
 		c.replyError(h, c.unsupported(p))
 		return nil
 	}
-	if hd.inline {
+	if hd.inline || !p.Writes() {
+		// Connection setup, lookups and getters never wait on a
+		// hypervisor: they run here, in order, and answer straight onto
+		// the socket, sparing two goroutine hand-offs per call. Calls
+		// with side effects go to the bounded worker pool.
 		c.s.stats.Calls.Add(1)
-		c.call(c.ctx, h, hd, payload)
+		c.call(c.ctx, h, hd, payload, true)
 		return nil
 	}
 	// Bound this client's calls in flight; waiting here stops reading from
@@ -413,9 +417,9 @@ func (c *client) handle(h rpc.Header, payload []byte) error {
 			<-c.sem
 			c.calls.Done()
 		}()
-		c.call(c.ctx, h, hd, payload)
+		c.call(c.ctx, h, hd, payload, false)
 	}
-	if err := c.s.cfg.Executor.Execute(c.ctx, !p.Writes(), job); err != nil {
+	if err := c.s.cfg.Executor.Execute(c.ctx, false, job); err != nil {
 		<-c.sem
 		c.calls.Done()
 		return err
@@ -439,8 +443,9 @@ func (c *client) unsupported(p proto.Proc) error {
 	return virt.Errorf(virt.ErrNoSupport, from, "%s", p.API())
 }
 
-// call runs one procedure and queues its reply.
-func (c *client) call(ctx context.Context, h rpc.Header, hd handler, payload []byte) {
+// call runs one procedure and queues its reply; on the reader goroutine
+// (direct) the reply is written at once when nothing else waits.
+func (c *client) call(ctx context.Context, h rpc.Header, hd handler, payload []byte, direct bool) {
 	c.s.stats.ActiveCalls.Add(1)
 	defer c.s.stats.ActiveCalls.Add(-1)
 	d := xdr.NewDecoder(payload)
@@ -458,7 +463,42 @@ func (c *client) call(ctx context.Context, h rpc.Header, hd handler, payload []b
 		st.start()
 		return
 	}
+	if direct {
+		rh := h
+		rh.Type, rh.Status = rpc.Reply, rpc.OK
+		c.sendDirect(rh, ret)
+		return
+	}
 	c.reply(h, ret)
+}
+
+// sendDirect writes a message from the reader goroutine, through the
+// queue when other messages wait.
+func (c *client) sendDirect(h rpc.Header, body proto.Encoder) {
+	buf := rpc.AppendHeader(getBuf(), h)
+	if body != nil {
+		e := xdr.NewEncoder(buf)
+		body.EncodeXDR(e)
+		buf = e.Bytes()
+	}
+	msg := rpc.Finish(buf)
+	done, err := c.out.direct(msg, func(b []byte) error {
+		c.nc.SetWriteDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
+		_, err := c.nc.Write(b)
+		return err
+	})
+	if !done {
+		c.enqueue(msg)
+		return
+	}
+	putBuf(msg)
+	if err != nil {
+		if c.ctx.Err() == nil {
+			c.log.Warn("dropping client: write failed", "err", err)
+			c.s.stats.Dropped.Add(1)
+		}
+		c.close(err)
+	}
 }
 
 // errDecode is the answer to arguments that fail to decode.
