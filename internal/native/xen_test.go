@@ -340,3 +340,22 @@ func TestToAndFromNativeAPI(t *testing.T) {
 		t.Error("vmware-vmx output accepted")
 	}
 }
+
+func TestXLDiskCanonical(t *testing.T) {
+	cases := map[string]bool{
+		"format=raw,vdev=hda,access=rw,backendtype=phy,target=/dev/a":                 true,
+		"format=raw,vdev=hdc,access=ro,backendtype=qdisk,devtype=cdrom,target=/b.iso": true,
+		"format=raw,vdev=hdd,access=ro,devtype=cdrom":                                 true,
+		"format=qcow2,vdev=xvda,access=rw,target=/c,with,commas":                      true,
+		"/dev/a,raw,hda,rw":                                    false,
+		"vdev=hda,format=raw,access=rw,target=/a":              false,
+		"format=raw,vdev=hda,access=rw,devtype=disk,target=/a": false,
+		"format=raw,vdev=hda,access=rw,script=x,target=/a":     false,
+		"format=raw,vdev=hda,access=rw,/a":                     false,
+	}
+	for spec, want := range cases {
+		if got := xlDiskCanonical(spec); got != want {
+			t.Errorf("%q: got %v, want %v", spec, got, want)
+		}
+	}
+}

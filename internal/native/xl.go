@@ -276,12 +276,36 @@ func (p *xenParser) parseXLDisks() error {
 		if err != nil {
 			return p.fail("disk", "item %d: %v", i+1, err)
 		}
-		if canon, err := formatXLDisk(disk); err != nil || canon != e.Str {
+		if !xlDiskCanonical(e.Str) {
 			p.note("disk specification '" + e.Str + "'")
 		}
 		p.dev.Disks = append(p.dev.Disks, *disk)
 	}
 	return nil
+}
+
+// xlDiskCanonical reports whether a disk specification has the shape
+// libvirt writes: "format=F,vdev=V,access=A[,backendtype=B]
+// [,devtype=cdrom][,target=T]", named parameters in that order.
+func xlDiskCanonical(spec string) bool {
+	rest := spec
+	for _, k := range []string{"format=", "vdev=", "access="} {
+		var item string
+		item, rest, _ = strings.Cut(rest, ",")
+		if !strings.HasPrefix(item, k) {
+			return false
+		}
+	}
+	for _, k := range []string{"backendtype=", "devtype=cdrom"} {
+		if strings.HasPrefix(rest, k) {
+			item, after, _ := strings.Cut(rest, ",")
+			if strings.HasPrefix(item, "target=") || (k == "devtype=cdrom" && item != k) {
+				return false
+			}
+			rest = after
+		}
+	}
+	return rest == "" || strings.HasPrefix(rest, "target=")
 }
 
 func (p *xenParser) parseSpice() error {
