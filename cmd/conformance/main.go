@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	corpus := flag.String("corpus", "", "corpus folder laid out like libvirt-9.0.0 (domain/, network/, storagepool/, virsh/)")
+	corpus := flag.String("corpus", "", "corpus folder laid out like libvirt-9.0.0 (domain/, network/, storagepool/, virsh/, xen-xm/, xen-xl/, vmx/)")
 	verbose := flag.Bool("v", false, "list the cases that disagree, with a reason")
 	only := flag.String("only", "", "comma-separated folders to run (default: all present)")
 	flag.Parse()

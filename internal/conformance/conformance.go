@@ -3,7 +3,9 @@
 // ../shared/conformance/libvirt-9.0.0: domain/, network/ and storagepool/
 // hold NAME.xml inputs with libvirt's answer (NAME.libvirt.xml, the dumped
 // definition, or NAME.libvirt.err, a refusal); virsh/ holds NNN.cmd command
-// lines with virsh's NNN.out and NNN.rc.
+// lines with virsh's NNN.out and NNN.rc; xen-xm/, xen-xl/ and vmx/ hold
+// native configs with the domain XML libvirt converts them to (see
+// native.go).
 //
 // Where libvirt accepted a document but recorded an empty dump (the
 // network and storagepool folders of libvirt-9.0.0 are like that: its test
