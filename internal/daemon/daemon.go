@@ -293,6 +293,13 @@ func (d *Daemon) serve(ctx context.Context, nc net.Conn, l Listener) {
 		if err == nil {
 			err = checkPeerDN(tc, d.cfg)
 		}
+		if err == nil {
+			// libvirt's TLS transport: one byte 1 confirms that the
+			// client's certificate was accepted.
+			tc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+			_, err = tc.Write([]byte{1})
+			tc.SetWriteDeadline(time.Time{})
+		}
 		if err != nil {
 			d.log.Warn("TLS client refused", "peer", info.Peer, "err", err)
 			nc.Close()

@@ -30,6 +30,10 @@ func ServerTLSConfig(cfg Config) (*tls.Config, error) {
 		ClientCAs:    pool,
 		MinVersion:   tls.VersionTLS12,
 		ClientAuth:   tls.RequireAndVerifyClientCert,
+		// No TLS 1.3 session tickets: libvirt's client reads the one-byte
+		// confirmation right after the handshake and fails on a ticket
+		// record arriving first.
+		SessionTicketsDisabled: true,
 	}
 	if cfg.TLSNoVerifyCertificate {
 		tc.ClientAuth = tls.RequestClientCert

@@ -222,11 +222,12 @@ func (c *conn) DomainVcpus(ctx context.Context, d virt.DomainRef) ([]virt.VcpuIn
 	if err != nil {
 		return nil, err
 	}
+	// The node's CPU map sets the width, as libvirt's clients do.
 	ncpu := 0
 	if m, err := c.NodeCPUMap(ctx); err == nil {
 		ncpu = len(m)
-	} else if ni, err := c.NodeInfo(ctx); err == nil {
-		ncpu = int(ni.CPUs)
+	} else {
+		ncpu = c.hostCPUs(ctx)
 	}
 	maplen := (ncpu + 7) / 8
 	var r proto.DomainGetVcpusRet
@@ -249,10 +250,7 @@ func (c *conn) DomainVcpuPinInfo(ctx context.Context, d virt.DomainRef, flags vi
 	if err != nil {
 		return nil, err
 	}
-	ncpu := 0
-	if m, err := c.NodeCPUMap(ctx); err == nil {
-		ncpu = len(m)
-	}
+	ncpu := c.hostCPUs(ctx)
 	maplen := (ncpu + 7) / 8
 	var r proto.DomainGetVcpuPinInfoRet
 	if err := c.call(ctx, proto.ProcDomainGetVcpuPinInfo, &proto.DomainGetVcpuPinInfoArgs{Dom: wireDom(d), Ncpumaps: max, Maplen: int32(maplen), Flags: uint32(flags)}, &r); err != nil {
@@ -314,4 +312,17 @@ func (c *conn) OpenDomainConsole(ctx context.Context, d virt.DomainRef, dev stri
 		a.DevName = &dev
 	}
 	return c.c.OpenStream(ctx, proto.ProcDomainOpenConsole, a)
+}
+
+// hostCPUs is the width of the CPU maps asked for: enough for every CPU
+// the node reports, in its CPU map or its node info.
+func (c *conn) hostCPUs(ctx context.Context) int {
+	n := 0
+	if m, err := c.NodeCPUMap(ctx); err == nil {
+		n = len(m)
+	}
+	if ni, err := c.NodeInfo(ctx); err == nil && int(ni.CPUs) > n {
+		n = int(ni.CPUs)
+	}
+	return n
 }

@@ -58,6 +58,22 @@ func dial(ctx context.Context, u *url.URL, transport string, flags virt.OpenFlag
 		if err != nil {
 			return nil, virt.Errorf(virt.ErrSystem, virt.FromRPC, "unable to connect to server at '%s': %s", addr, sysMessage(err))
 		}
+		// The daemon confirms that it accepted our certificate with one
+		// byte, 1.
+		var ok [1]byte
+		if dl, has := ctx.Deadline(); has {
+			c.SetReadDeadline(dl)
+		}
+		_, err = io.ReadFull(c, ok[:])
+		c.SetReadDeadline(time.Time{})
+		if err != nil {
+			c.Close()
+			return nil, virt.Errorf(virt.ErrRPC, virt.FromRPC, "Unable to read TLS confirmation: %s", sysMessage(err))
+		}
+		if ok[0] != 1 {
+			c.Close()
+			return nil, virt.Errorf(virt.ErrRPC, virt.FromRPC, "server verification (of our certificate or IP address) failed")
+		}
 		return c, nil
 	case "ssh":
 		return dialSSH(ctx, u, flags)

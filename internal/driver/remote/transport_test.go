@@ -2,14 +2,7 @@ package remote_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -22,85 +15,27 @@ import (
 
 	"github.com/govirt/govirt/internal/daemon"
 	"github.com/govirt/govirt/internal/driver/remote"
+	"github.com/govirt/govirt/internal/rpc/rpctest"
 	"github.com/govirt/govirt/virt"
 )
 
-// pki is a CA with server and client certificates in libvirt's layout.
-type pki struct {
-	dir                       string
-	ca                        *x509.Certificate
-	caKey                     *ecdsa.PrivateKey
-	caFile, certFile, keyFile string
-}
-
-func writePEM(t *testing.T, path, typ string, der []byte) {
+func newCA(t *testing.T, dir string) *rpctest.CA {
 	t.Helper()
-	os.MkdirAll(filepath.Dir(path), 0o700)
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-var serial int64 = 1
-
-func newCA(t *testing.T, dir string) *pki {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	serial++
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(serial),
-		Subject:               pkix.Name{Organization: []string{"govirt test"}, CommonName: "govirt test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	ca, err := rpctest.NewCA(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca, _ := x509.ParseCertificate(der)
-	p := &pki{dir: dir, ca: ca, caKey: key, caFile: filepath.Join(dir, "CA", "cacert.pem")}
-	writePEM(t, p.caFile, "CERTIFICATE", der)
-	return p
+	return ca
 }
 
-// issue writes a certificate for cn signed by the CA.
-func (p *pki) issue(t *testing.T, cn string, server bool, certPath, keyPath string) {
+// clientDir writes a pkipath folder trusting trust with a client
+// certificate from issuer for cn.
+func clientDir(t *testing.T, trust, issuer *rpctest.CA, cn string) string {
 	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	serial++
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial),
-		Subject:      pkix.Name{Country: []string{"GB"}, Organization: []string{"govirt test"}, CommonName: cn},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-	}
-	if server {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		tmpl.DNSNames = []string{"localhost"}
-		tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
-	} else {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.ca, &key.PublicKey, p.caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, _ := x509.MarshalECPrivateKey(key)
-	writePEM(t, certPath, "CERTIFICATE", der)
-	writePEM(t, keyPath, "EC PRIVATE KEY", kder)
-}
-
-// clientDir writes a pkipath folder (cacert.pem, clientcert.pem,
-// clientkey.pem) with a client certificate from issuer for cn.
-func clientDir(t *testing.T, trust, issuer *pki, cn string) string {
 	dir := t.TempDir()
-	b, _ := os.ReadFile(trust.caFile)
-	os.WriteFile(filepath.Join(dir, "cacert.pem"), b, 0o600)
-	issuer.issue(t, cn, false, filepath.Join(dir, "clientcert.pem"), filepath.Join(dir, "clientkey.pem"))
+	if err := rpctest.ClientDir(dir, trust, issuer, cn); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
@@ -138,11 +73,13 @@ func TestTCPAndTLS(t *testing.T) {
 		o.Config.ListenAddr = "127.0.0.1"
 		o.Config.TCPPort = "0"
 		o.Config.TLSPort = "0"
-		o.Config.CAFile = ca.caFile
+		o.Config.CAFile = ca.File
 		o.Config.CertFile = filepath.Join(srvDir, "libvirt", "servercert.pem")
 		o.Config.KeyFile = filepath.Join(srvDir, "libvirt", "private", "serverkey.pem")
 		o.Config.TLSAllowedDNList = []string{"C=GB,O=govirt test,CN=client*"}
-		ca.issue(t, "server", true, o.Config.CertFile, o.Config.KeyFile)
+		if err := ca.Issue("server", true, o.Config.CertFile, o.Config.KeyFile); err != nil {
+			t.Fatal(err)
+		}
 	})
 	want, _ := os.Hostname()
 
