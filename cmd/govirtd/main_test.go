@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -115,5 +116,69 @@ func TestStdio(t *testing.T) {
 	in.Close()
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("govirtd --stdio: %v", err)
+	}
+}
+
+// TestSocketActivation hands govirtd two listening sockets the way systemd
+// does (LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES): it serves them, the one
+// named -ro read-only, and creates none of its own.
+func TestSocketActivation(t *testing.T) {
+	virsh, err := exec.LookPath("virsh")
+	if err != nil {
+		t.Fatalf("virsh is required: %v", err)
+	}
+	bin := buildDaemon(t)
+	dir := t.TempDir()
+	var files []*os.File
+	for _, name := range []string{"rw.sock", "ro.sock"} {
+		l, err := net.Listen("unix", filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := l.(*net.UnixListener).File()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		files = append(files, f)
+	}
+	root := t.TempDir()
+	cmd := exec.Command("/bin/sh", "-c", `LISTEN_PID=$$ LISTEN_FDS=2 LISTEN_FDNAMES=govirtd.socket:govirtd-ro.socket exec "$0" --root "$1"`, bin, root)
+	cmd.ExtraFiles = files
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for _, f := range files {
+		f.Close()
+	}
+	run := func(sock, cmds string) (string, error) {
+		out, err := exec.Command(virsh, "-c", "test+unix:///default?socket="+filepath.Join(dir, sock), cmds).CombinedOutput()
+		return string(out), err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := run("rw.sock", "hostname"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("govirtd does not answer on the passed socket:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if out, err := run("rw.sock", "destroy test; domstate test"); err != nil || !strings.Contains(out, "shut off") {
+		t.Errorf("read-write socket: %v\n%s", err, out)
+	}
+	if out, err := run("ro.sock", "destroy test"); err == nil || !strings.Contains(out, "read only access prevents virDomainDestroy") {
+		t.Errorf("read-only socket: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(root, "run", "govirt", "govirt-sock")); !os.IsNotExist(err) {
+		t.Errorf("govirtd created its own socket despite socket activation: %v", err)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("govirtd: %v\n%s", err, logs.String())
 	}
 }

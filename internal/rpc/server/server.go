@@ -5,10 +5,13 @@
 // Server serves many clients at once.
 //
 // Each client has one reader goroutine, one writer goroutine and a bounded
-// outgoing queue. Calls run concurrently (at most MaxClientRequests per
-// client) on the Executor. A client that stops reading is dropped once its
-// queue passes MaxQueuedBytes or a write stalls for WriteTimeout, so it
-// cannot hold the daemon's memory or workers.
+// outgoing queue. Lookups, getters and connection setup (the procedures a
+// read-only connection may call) run on the client's reader, in order,
+// and answer straight onto the socket; calls with side effects run
+// concurrently (at most MaxClientRequests per client) on the Executor, the
+// daemon's bounded worker pool. A client that stops reading is dropped
+// once its queue passes MaxQueuedBytes or a write stalls for WriteTimeout,
+// so it cannot hold the daemon's memory or workers.
 package server
 
 import (
