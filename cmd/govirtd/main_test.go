@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -145,7 +146,7 @@ func TestSocketActivation(t *testing.T) {
 	root := t.TempDir()
 	cmd := exec.Command("/bin/sh", "-c", `LISTEN_PID=$$ LISTEN_FDS=2 LISTEN_FDNAMES=govirtd.socket:govirtd-ro.socket exec "$0" --root "$1"`, bin, root)
 	cmd.ExtraFiles = files
-	var logs bytes.Buffer
+	var logs syncBuffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -181,4 +182,22 @@ func TestSocketActivation(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("govirtd: %v\n%s", err, logs.String())
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -42,12 +41,12 @@ func needGuest(t *testing.T) *testguest.Guest {
 type daemonProc struct {
 	cmd  *exec.Cmd
 	done chan error
-	logs *bytes.Buffer
+	logs *syncBuffer
 }
 
 func startRoot(t *testing.T, bin, root string) *daemonProc {
 	t.Helper()
-	p := &daemonProc{cmd: exec.Command(bin, "--root", root), done: make(chan error, 1), logs: &bytes.Buffer{}}
+	p := &daemonProc{cmd: exec.Command(bin, "--root", root), done: make(chan error, 1), logs: &syncBuffer{}}
 	p.cmd.Stderr = p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -156,7 +155,7 @@ func TestVirshQEMUGuest(t *testing.T) {
 	con := exec.CommandContext(ctx, scriptBin, "-qfec", virsh+" -c '"+uri+"' console vguest --force", "/dev/null")
 	con.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + dir, "LANG=C", "TERM=dumb"}
 	in, _ := con.StdinPipe()
-	var cout bytes.Buffer
+	var cout syncBuffer
 	con.Stdout, con.Stderr = &cout, &cout
 	if err := con.Start(); err != nil {
 		t.Fatal(err)
