@@ -109,16 +109,7 @@ func cmdSecretGetValue(s *session, c *call) error           { return notYet(c) }
 func cmdSecretList(s *session, c *call) error               { return notYet(c) }
 func cmdSecretSetValue(s *session, c *call) error           { return notYet(c) }
 func cmdSecretUndefine(s *session, c *call) error           { return notYet(c) }
-func cmdSnapshotCreate(s *session, c *call) error           { return notYet(c) }
-func cmdSnapshotCreateAs(s *session, c *call) error         { return notYet(c) }
-func cmdSnapshotCurrent(s *session, c *call) error          { return notYet(c) }
-func cmdSnapshotDelete(s *session, c *call) error           { return notYet(c) }
-func cmdSnapshotDumpxml(s *session, c *call) error          { return notYet(c) }
 func cmdSnapshotEdit(s *session, c *call) error             { return notYet(c) }
-func cmdSnapshotInfo(s *session, c *call) error             { return notYet(c) }
-func cmdSnapshotList(s *session, c *call) error             { return notYet(c) }
-func cmdSnapshotParent(s *session, c *call) error           { return notYet(c) }
-func cmdSnapshotRevert(s *session, c *call) error           { return notYet(c) }
 func cmdBackupBegin(s *session, c *call) error              { return notYet(c) }
 func cmdBackupDumpxml(s *session, c *call) error            { return notYet(c) }
 func cmdFindStoragePoolSourcesAs(s *session, c *call) error { return notYet(c) }

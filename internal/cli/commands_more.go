@@ -198,7 +198,7 @@ func moreCommands() map[string][]*cmdDef {
 		},
 		"snapshot": {
 			{name: "snapshot-create", help: "Create a snapshot from XML", opts: spec("domain --xmlfile=S --redefine --current --no-metadata --halt --disk-only --reuse-external --quiesce --atomic --live --validate", nil), run: cmdSnapshotCreate},
-			{name: "snapshot-create-as", help: "Create a snapshot from a set of args", opts: spec("domain --name=S --description=S --print-xml --no-metadata --halt --disk-only --reuse-external --quiesce --atomic --live --validate --memspec=S [diskspec...]", nil), run: cmdSnapshotCreateAs},
+			{name: "snapshot-create-as", help: "Create a snapshot from a set of args", opts: spec("domain --name=S --description=S --print-xml --no-metadata --halt --disk-only --reuse-external --quiesce --atomic --live --validate !--memspec=S [diskspec...]", nil), run: cmdSnapshotCreateAs},
 			{name: "snapshot-current", help: "Get or set the current snapshot", opts: spec("domain --name --security-info --snapshotname=S", nil), run: cmdSnapshotCurrent},
 			{name: "snapshot-delete", help: "Delete a domain snapshot", opts: spec("domain --snapshotname=S --current --children --children-only --metadata", nil), run: cmdSnapshotDelete},
 			{name: "snapshot-dumpxml", help: "Dump XML for a domain snapshot", opts: spec("domain snapshotname --security-info --xpath=S --wrap", nil), run: cmdSnapshotDumpxml},

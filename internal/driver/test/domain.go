@@ -154,8 +154,8 @@ func (d *domain) matches(f virt.ListDomainsFlags) bool {
 		!pair(virt.ListDomainsPersistent, virt.ListDomainsTransient, d.persistent) ||
 		!pair(virt.ListDomainsManagedSave, virt.ListDomainsNoManagedSave, d.managedSave) ||
 		!pair(virt.ListDomainsAutostart, virt.ListDomainsNoAutostart, d.autostart) ||
-		!pair(virt.ListDomainsHasSnapshot, virt.ListDomainsNoSnapshot, false) ||
-		!pair(virt.ListDomainsHasCheckpoint, virt.ListDomainsNoCheckpoint, false) {
+		!pair(virt.ListDomainsHasSnapshot, virt.ListDomainsNoSnapshot, len(d.snaps.list) > 0) ||
+		!pair(virt.ListDomainsHasCheckpoint, virt.ListDomainsNoCheckpoint, len(d.checkpoints.list) > 0) {
 		return false
 	}
 	states := f & (virt.ListDomainsRunning | virt.ListDomainsPaused | virt.ListDomainsShutoff | virt.ListDomainsOther)
@@ -260,6 +260,10 @@ func (c *conn) UndefineDomain(ctx context.Context, ref virt.DomainRef, flags vir
 	defer d.mu.Unlock()
 	if d.managedSave && flags&virt.UndefineManagedSave == 0 {
 		return virt.Errorf(virt.ErrOperationInvalid, virt.FromTest, "Refusing to undefine while domain managed save image exists")
+	}
+	// Snapshot metadata must be dropped explicitly from an inactive domain.
+	if n := len(d.snaps.list); !d.active() && n > 0 && flags&virt.UndefineSnapshotsMetadata == 0 {
+		return virt.Errorf(virt.ErrOperationInvalid, virt.FromTest, "cannot delete inactive domain with %d snapshots", n)
 	}
 	c.emit(d, virt.EventUndefined, virt.DetailUndefinedRemoved)
 	d.managedSave = false
