@@ -6,9 +6,9 @@ import (
 )
 
 // Pool is a bounded worker pool: at most Workers calls run at once, plus
-// up to Prio more for high-priority calls (lookups and getters that never
-// block on a hypervisor) when every ordinary worker is busy, as libvirtd's
-// prio_workers are. It implements server.Executor.
+// up to Prio more for high-priority calls (destroy, define, undefine,
+// autostart: they never wait on a guest) when every ordinary worker is
+// busy, as libvirtd's prio_workers are. It implements server.Executor.
 type Pool struct {
 	jobs chan func()
 	prio chan func()

@@ -417,6 +417,18 @@ func TestStuckCallsDoNotStallOthers(t *testing.T) {
 	if n := stuck.Load(); n != 2 {
 		t.Errorf("got %d calls running in the driver, want 2 (max_workers)", n)
 	}
+	// Destroy is a priority call: it runs although every ordinary worker
+	// hangs.
+	r := dialRaw(t, d, false)
+	r.open("test:///default")
+	dom := &proto.DomainArgs{Dom: proto.Domain{Name: "test", UUID: proto.UUID(mustUUID(t, "6695eb01-f6a4-8304-79aa-97f2502e193f")), ID: 1}}
+	start := time.Now()
+	if _, err := r.call(proto.ProcDomainDestroy, dom); err != nil {
+		t.Errorf("destroy behind stuck calls: %v", err)
+	}
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("destroy waited %v behind stuck calls", el)
+	}
 	close(release)
 	wg.Wait()
 }

@@ -35,10 +35,10 @@ import (
 // (a URI such as "qemu:///system" or "test:///default").
 type Opener func(ctx context.Context, name string, flags virt.OpenFlags) (*virt.Conn, error)
 
-// Executor runs calls. Execute may block until a worker is free; it
-// returns an error (and does not run job) when ctx ends first. high marks
-// calls that never block on a hypervisor (lookups, getters), which a pool
-// may run on reserved workers.
+// Executor runs calls with side effects. Execute may block until a worker
+// is free; it returns an error (and does not run job) when ctx ends first.
+// high marks the calls libvirt runs at high priority (destroy, define,
+// undefine, autostart), which a pool may run on reserved workers.
 type Executor interface {
 	Execute(ctx context.Context, high bool, job func()) error
 }
@@ -422,12 +422,24 @@ func (c *client) handle(h rpc.Header, payload []byte) error {
 		}()
 		c.call(c.ctx, h, hd, payload, false)
 	}
-	if err := c.s.cfg.Executor.Execute(c.ctx, false, job); err != nil {
+	if err := c.s.cfg.Executor.Execute(c.ctx, highPriority[p], job); err != nil {
 		<-c.sem
 		c.calls.Done()
 		return err
 	}
 	return nil
+}
+
+// highPriority are the calls with side effects that libvirt lets run on
+// its priority workers: they never wait on a guest, so they stay possible
+// (destroy above all) while ordinary workers hang on a stuck hypervisor.
+var highPriority = map[proto.Proc]bool{
+	proto.ProcDomainDestroy: true, proto.ProcDomainDestroyFlags: true, proto.ProcDomainDefineXML: true,
+	proto.ProcDomainDefineXMLFlags: true, proto.ProcDomainUndefine: true, proto.ProcDomainUndefineFlags: true,
+	proto.ProcDomainSetAutostart: true, proto.ProcDomainSetMaxMemory: true,
+	proto.ProcNetworkDefineXML: true, proto.ProcNetworkDestroy: true, proto.ProcNetworkUndefine: true,
+	proto.ProcNetworkSetAutostart: true, proto.ProcStoragePoolDefineXML: true, proto.ProcStoragePoolDestroy: true,
+	proto.ProcStoragePoolUndefine: true, proto.ProcStoragePoolSetAutostart: true,
 }
 
 // unsupported is the answer to a procedure libvirt defines and govirt does
