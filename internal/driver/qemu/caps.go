@@ -46,6 +46,7 @@ type Caps struct {
 	// Probed is when the probe ran.
 	Probed time.Time `json:"probed"`
 
+	devOnce sync.Once
 	devices map[string]bool
 }
 
@@ -60,13 +61,12 @@ type Machine struct {
 
 // HasDevice reports whether the binary has device type name.
 func (c *Caps) HasDevice(name string) bool {
-	if c.devices == nil {
-		m := make(map[string]bool, len(c.Devices))
+	c.devOnce.Do(func() {
+		c.devices = make(map[string]bool, len(c.Devices))
 		for _, d := range c.Devices {
-			m[d] = true
+			c.devices[d] = true
 		}
-		c.devices = m
-	}
+	})
 	return c.devices[name]
 }
 

@@ -133,7 +133,14 @@ func (s *serialLog) wait(t testing.TB, re string, timeout time.Duration) []strin
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("serial %s: no %q within %v; output:\n%s", s.path, re, timeout, tail(string(b), 2000))
+			// The QEMU log of the guest sits next to its serial file's root.
+			logs, _ := filepath.Glob(filepath.Join(filepath.Dir(s.path), "var/log/govirt/qemu/*.log"))
+			var qlog string
+			for _, l := range logs {
+				lb, _ := os.ReadFile(l)
+				qlog += "== " + l + "\n" + tail(string(lb), 1500) + "\n"
+			}
+			t.Fatalf("serial %s: no %q within %v; output:\n%s\nQEMU logs:\n%s", s.path, re, timeout, tail(string(b), 2000), qlog)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
