@@ -30,6 +30,12 @@ type Options struct {
 	// LockTimeout bounds the wait for another process managing the same
 	// state root; 0 means 30 seconds.
 	LockTimeout time.Duration
+	// Supervise keeps watching guests after the last connection to their
+	// state root closes, until Close: daemons set it, so that guest
+	// power-offs and crashes are acted on at once even while no client is
+	// connected. Without it (the CLI), guests run on unwatched between
+	// connections and the next connection catches up (recovery.go).
+	Supervise bool
 	// Logger receives the driver's diagnostics; nil discards them.
 	Logger *slog.Logger
 }
@@ -128,11 +134,11 @@ func (drv *Driver) acquire(ctx context.Context, p paths) (*node, error) {
 }
 
 // release drops a reference; the last one closes the node (guests keep
-// running).
+// running) unless the driver supervises.
 func (drv *Driver) release(n *node) {
 	drv.mu.Lock()
 	n.refs--
-	last := n.refs == 0
+	last := n.refs == 0 && !drv.opts.Supervise
 	if last {
 		delete(drv.nodes, n.paths.key)
 	}
@@ -140,6 +146,25 @@ func (drv *Driver) release(n *node) {
 	if last {
 		n.close()
 	}
+}
+
+// Close stops supervising the guests of every state root whose
+// connections are all closed (guests keep running). A daemon calls it at
+// exit.
+func (drv *Driver) Close() error {
+	drv.mu.Lock()
+	var idle []*node
+	for k, n := range drv.nodes {
+		if n.refs == 0 {
+			idle = append(idle, n)
+			delete(drv.nodes, k)
+		}
+	}
+	drv.mu.Unlock()
+	for _, n := range idle {
+		n.close()
+	}
+	return nil
 }
 
 // conn is one connection to a node.

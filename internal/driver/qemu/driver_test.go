@@ -196,3 +196,33 @@ func TestKVM(t *testing.T) {
 		t.Errorf("KVM check took %v", took)
 	}
 }
+
+// TestSupervise checks that a supervising driver keeps its node (and its
+// lock) after the last connection closes, and lets go at Close.
+func TestSupervise(t *testing.T) {
+	root := t.TempDir()
+	var r virt.Registry
+	drv := New(Options{Root: root, Supervise: true, LockTimeout: 50 * time.Millisecond})
+	r.Register(drv)
+	ctx := context.Background()
+	c, err := r.Open(ctx, "qemu:///system", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	// Another driver (another process, as far as the lock goes) must wait.
+	var r2 virt.Registry
+	r2.Register(New(Options{Root: root, LockTimeout: 50 * time.Millisecond}))
+	if c2, err := r2.Open(ctx, "qemu:///system", 0); err == nil {
+		c2.Close()
+		t.Fatal("a second driver opened a root the supervising one still holds")
+	} else if !errors.Is(err, virt.ErrOperationTimeout) {
+		t.Fatalf("second open: got %v, want a timeout", err)
+	}
+	drv.Close()
+	c2, err := r2.Open(ctx, "qemu:///system", 0)
+	if err != nil {
+		t.Fatalf("open after Close: %v", err)
+	}
+	c2.Close()
+}
