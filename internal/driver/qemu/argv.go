@@ -151,6 +151,9 @@ func (b *argvBuilder) build() {
 	b.memory()
 	b.smp()
 	b.add("-uuid", d.UUID.String())
+	if d.GenID != nil {
+		b.add("-device", "vmgenid,guid="+virtxml.UUID(*d.GenID).String()+",id=vmgenid0")
+	}
 	b.firmware()
 	b.add("-no-user-config", "-nodefaults")
 	b.add("-chardev", fmt.Sprintf("socket,id=charmonitor,fd=%d,server=on,wait=off", b.cfg.MonitorFD))
@@ -249,10 +252,43 @@ func (b *argvBuilder) machine() {
 			o.raw("hpet=off")
 		}
 	}
+	if mb := d.MemoryBacking; mb != nil && mb.NoSharePages {
+		o.raw("mem-merge=off")
+	}
 	if pf := b.pflash(); pf != "" {
 		o.raw(pf)
 	}
 	b.add("-machine", o.String())
+	b.pm()
+}
+
+// pm sets whether the guest may suspend to memory (S3) or disk (S4).
+func (b *argvBuilder) pm() {
+	pm := b.def.PM
+	if pm == nil {
+		return
+	}
+	dev := "PIIX4_PM"
+	if b.kind == kindQ35 {
+		dev = "ICH9-LPC"
+	}
+	for _, s := range []struct {
+		st   *virtxml.PMState
+		prop string
+	}{{pm.SuspendToMem, "disable_s3"}, {pm.SuspendToDisk, "disable_s4"}} {
+		if s.st == nil || s.st.Enabled == "" {
+			continue
+		}
+		if b.kind == kindMicrovm {
+			b.failf("<pm> is not supported on microvm")
+			return
+		}
+		v := "1"
+		if s.st.Enabled == "yes" {
+			v = "0"
+		}
+		b.add("-global", dev+"."+s.prop+"="+v)
+	}
 }
 
 func onOff(s string) string {
@@ -436,6 +472,10 @@ func (b *argvBuilder) pflash() string {
 // firmware adds -bios for a ROM loader.
 func (b *argvBuilder) firmware() {
 	os := b.def.OS
+	if needsFirmware(b.def) {
+		b.failf("firmware 'efi' was not resolved into a loader")
+		return
+	}
 	if os == nil || os.Loader == nil {
 		return
 	}

@@ -334,8 +334,29 @@ func validateDomain(d *virtxml.Domain) error {
 	if dv.IOMMU != nil || dv.VSock != nil || dv.NVRAM != nil {
 		return unsupported("<iommu>, <vsock> and <nvram> devices are not supported by govirt's QEMU driver")
 	}
-	if d.MemoryBacking != nil && (d.MemoryBacking.HugePages != nil || d.MemoryBacking.Source != nil || d.MemoryBacking.Access != nil) {
-		return unsupported("memory backing (hugepages, source, access) is not supported")
+	if mb := d.MemoryBacking; mb != nil && (mb.HugePages != nil || mb.Source != nil || mb.Access != nil || mb.Allocation != nil) {
+		return unsupported("memory backing (hugepages, source, access, allocation) is not supported")
+	}
+	// The driver runs guests without cgroups, I/O threads or lock managers.
+	if d.CPUTune != nil || d.MemTune != nil || d.BlkioTune != nil {
+		return unsupported("<cputune>, <memtune> and <blkiotune> are not supported: the driver manages no cgroups")
+	}
+	if d.IOThreads != nil || d.IOThreadIDs != nil || d.DefaultIOThread != nil {
+		return unsupported("I/O threads are not supported")
+	}
+	if d.Perf != nil && len(d.Perf.Events) > 0 {
+		return unsupported("<perf> events are not supported")
+	}
+	if d.OnLockFailure != "" {
+		return unsupported("<on_lockfailure> is not supported: the driver uses no lock manager")
+	}
+	if d.Resource != nil && (d.Resource.FibreChannel != nil || d.Resource.Partition != "" && d.Resource.Partition != "/machine") {
+		return unsupported("resource partitions other than /machine are not supported")
+	}
+	for _, sl := range d.SecLabels {
+		if sl.Type != "none" && !(sl.Type == "" && sl.Model == "none") {
+			return unsupported("security labels are not supported: the driver has no security driver (use <seclabel type='none'/>)")
+		}
 	}
 	if len(d.SysInfo) > 0 || d.OS.SMBIOS != nil {
 		return unsupported("<sysinfo> and <smbios> are not supported")

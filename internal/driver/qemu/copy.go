@@ -3,7 +3,11 @@ package qemu
 import (
 	"io"
 	"os"
+	"path/filepath"
 )
+
+// mkdirFor creates the folder of path.
+func mkdirFor(path string) error { return os.MkdirAll(filepath.Dir(path), 0o755) }
 
 // copyFile copies src to dst (created with mode 0600), synced.
 func copyFile(src, dst string) error {

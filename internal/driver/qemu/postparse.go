@@ -17,6 +17,9 @@ func postParse(def *virtxml.Domain, caps *Caps) error {
 	if err := validateDomain(def); err != nil {
 		return err
 	}
+	if err := checkFirmware(def); err != nil {
+		return err
+	}
 	t := &def.OS.Type
 	if t.Arch == "" {
 		t.Arch = caps.Arch
@@ -74,8 +77,14 @@ func dryRun(def *virtxml.Domain, caps *Caps) error {
 	return err
 }
 
-// placeholders fills in what a start decides: VNC ports.
+// placeholders fills in what a start decides: VNC ports and firmware.
 func placeholders(d *virtxml.Domain) {
+	if needsFirmware(d) {
+		d.OS.Loader = &virtxml.OSLoader{Readonly: "yes", Type: "pflash", Path: "/firmware/CODE.fd"}
+		if d.OS.NVRAM == nil {
+			d.OS.NVRAM = &virtxml.OSNVRAM{Path: "/firmware/VARS.fd"}
+		}
+	}
 	for i := range d.Devices.Graphics {
 		g := &d.Devices.Graphics[i]
 		if g.Port == nil || *g.Port < 5900 {

@@ -67,6 +67,9 @@ func (n *node) start(ctx context.Context, d *domain, def *virtxml.Domain, o star
 	if err := n.allocVNCPorts(d, live); err != nil {
 		return err
 	}
+	if err := selectFirmware(live, n.paths.state); err != nil {
+		return err
+	}
 	cfg := ArgvConfig{
 		Emulator:        emu,
 		MonitorFD:       3,
@@ -281,6 +284,9 @@ func prepareFiles(def *virtxml.Domain) error {
 	}
 	if os.NVRAM.Template == "" {
 		return unsupported("NVRAM file %s is missing and no template is given", os.NVRAM.Path)
+	}
+	if err := mkdirFor(os.NVRAM.Path); err != nil {
+		return sysErr("cannot create NVRAM file: %v", err)
 	}
 	if err := copyFile(os.NVRAM.Template, os.NVRAM.Path); err != nil {
 		return sysErr("cannot create NVRAM file: %v", err)
