@@ -35,3 +35,19 @@ func TestConformance(t *testing.T) {
 		},
 	})
 }
+
+// Compile-time checks of the optional interfaces the driver implements.
+var (
+	_ virt.DomainStore       = (*conn)(nil)
+	_ virt.DomainLifecycle   = (*conn)(nil)
+	_ virt.DomainTuner       = (*conn)(nil)
+	_ virt.DomainSecurity    = (*conn)(nil)
+	_ virt.DomainEvents      = (*conn)(nil)
+	_ virt.DomainSaver       = (*conn)(nil)
+	_ virt.DomainFileSaver   = (*conn)(nil)
+	_ virt.DomainCoreDumper  = (*conn)(nil)
+	_ virt.DomainDevices     = (*conn)(nil)
+	_ virt.DomainConsole     = (*conn)(nil)
+	_ virt.DomainMonitor     = (*conn)(nil)
+	_ virt.DomainAutostarter = (*conn)(nil)
+)

@@ -152,6 +152,9 @@ func TestGuestOperations(t *testing.T) {
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
+		if ms, err := drv.DomainMemoryStats(ctx, d.Ref(), 0); err != nil || len(ms) == 0 {
+			t.Errorf("memory stats: %v, %v", ms, err)
+		}
 		// QEMU's BALLOON_CHANGE events keep the live memory up to date.
 		deadline = time.Now().Add(10 * time.Second)
 		for {
@@ -178,6 +181,13 @@ func TestGuestOperations(t *testing.T) {
 		s.wait(t, `govirt-guest: disks=[^\n]*vda`, 30*time.Second)
 		if x, _ := d.XML(ctx, 0); !strings.Contains(x, "<target dev='vdb' bus='virtio'/>") {
 			t.Errorf("live XML lacks the attached disk")
+		}
+		// The guest read the new disk (its partition table, at least).
+		if st, err := drv.DomainBlockStats(ctx, d.Ref(), "vdb"); err != nil || st.RdReq == 0 || st.RdBytes == 0 {
+			t.Errorf("block stats of vdb: %+v, %v", st, err)
+		}
+		if bi, err := drv.DomainBlockInfo(ctx, d.Ref(), "vdb", 0); err != nil || bi.Capacity != 8<<20 || bi.Physical != 8<<20 {
+			t.Errorf("block info of vdb: %+v, %v", bi, err)
 		}
 		if err := drv.DetachDomainDevice(ctx, d.Ref(), disk, virt.AffectLive); err != nil {
 			t.Fatalf("detach disk: %v", err)
