@@ -12,8 +12,12 @@
 // that. Every file is written atomically (temporary file, fsync, rename).
 //
 // One process at a time manages a state root: it holds an exclusive lock
-// on the run folder's driver.lock while any connection to the root is open;
-// another process waits for it.
+// on the run folder's driver.lock while any connection to the root is open
+// (and, with Options.Supervise, until Driver.Close); another process waits
+// for it. A daemon sets Supervise, opens its connection at start-up (which
+// re-adopts the guests that run) and calls AutostartDomains once; the CLI
+// opens and closes a connection per command, and guests run on unwatched
+// in between.
 //
 // # Guests
 //
@@ -24,6 +28,11 @@
 // resumes it. QMP events drive the domain's state and its on_poweroff,
 // on_reboot and on_crash actions; QEMU always runs with -no-shutdown so
 // that a guest power-off is seen (SHUTDOWN) and acted on by the driver.
+//
+// A guest's power-off is seen as QEMU's SHUTDOWN event and acted on at
+// once (on_poweroff); the domain is reported shut off when QEMU's monitor
+// reaches its end and the process is gone (a few milliseconds), never by
+// periodic polling.
 //
 // When the managing process dies, guests keep running. The next process
 // to open the root rescans the status files (recovery.go): a guest whose

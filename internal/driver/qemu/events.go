@@ -144,9 +144,9 @@ func (n *node) handleEvent(d *domain, p *process, ev qmp.Event) {
 }
 
 // lifecycleAction applies on_poweroff, on_reboot or on_crash in the
-// background (it needs the job lock and QMP round trips). The caller holds
-// d.mu.
-func (n *node) lifecycleAction(d *domain, p *process, kind int) {
+// background (it needs the job lock and QMP round trips); the returned
+// channel closes when it is done. The caller holds d.mu.
+func (n *node) lifecycleAction(d *domain, p *process, kind int) <-chan struct{} {
 	def := d.live
 	var action string
 	switch kind {
@@ -166,9 +166,11 @@ func (n *node) lifecycleAction(d *domain, p *process, kind int) {
 			action = "restart"
 		}
 	}
+	done := make(chan struct{})
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
+		defer close(done)
 		ctx, cancel := context.WithTimeout(n.ctx, 5*time.Minute)
 		defer cancel()
 		if err := d.beginJob(ctx); err != nil {
@@ -188,6 +190,7 @@ func (n *node) lifecycleAction(d *domain, p *process, kind int) {
 			n.log.Warn("lifecycle action failed", "domain", d.name, "action", action, "err", err)
 		}
 	}()
+	return done
 }
 
 // applyAction carries out a lifecycle action. The caller holds the job lock.

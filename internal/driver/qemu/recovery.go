@@ -160,10 +160,10 @@ func (n *node) adopt(ctx context.Context, d *domain, live *virtxml.Domain, st *s
 			pending = onPoweroff
 		}
 	case "guest-panicked":
+		// It crashed while nobody watched: apply on_crash now (a preserved
+		// crash stays as it is).
 		d.setState(virt.DomainCrashed, virt.CrashedPanicked)
-		if st.State != virt.DomainCrashed {
-			pending = onCrash
-		}
+		pending = onCrash
 	case "inmigrate", "prelaunch", "finish-migrate", "postmigrate", "save-vm", "restore-vm":
 		d.mu.Unlock()
 		mon.Close()
@@ -181,19 +181,15 @@ func (n *node) adopt(ctx context.Context, d *domain, live *virtxml.Domain, st *s
 	n.writeStatus(d, false)
 	d.mu.Unlock()
 	n.supervise(d, p)
-	if pending == onPoweroff {
-		// Shut it off now, so that the state callers see next is settled.
+	if pending >= 0 {
+		// Settle it now, so that the state callers see next is final.
 		d.mu.Lock()
-		n.lifecycleAction(d, p, pending)
+		done := n.lifecycleAction(d, p, pending)
 		d.mu.Unlock()
 		select {
-		case <-p.done:
-		case <-time.After(5 * time.Second):
+		case <-done:
+		case <-time.After(10 * time.Second):
 		}
-	} else if pending >= 0 {
-		d.mu.Lock()
-		n.lifecycleAction(d, p, pending)
-		d.mu.Unlock()
 	}
 	return nil
 }
