@@ -212,12 +212,16 @@ func TestSupervise(t *testing.T) {
 	c.Close()
 	// Another driver (another process, as far as the lock goes) must wait.
 	var r2 virt.Registry
-	r2.Register(New(Options{Root: root, LockTimeout: 50 * time.Millisecond}))
+	r2.Register(New(Options{Root: root, LockTimeout: 5 * time.Second}))
+	start := time.Now()
 	if c2, err := r2.Open(ctx, "qemu:///system", 0); err == nil {
 		c2.Close()
 		t.Fatal("a second driver opened a root the supervising one still holds")
-	} else if !errors.Is(err, virt.ErrOperationTimeout) {
-		t.Fatalf("second open: got %v, want a timeout", err)
+	} else if !errors.Is(err, virt.ErrOperationInvalid) || !strings.Contains(err.Error(), "managed by a daemon") {
+		t.Fatalf("second open: got %v, want a pointer to the daemon", err)
+	}
+	if time.Since(start) > time.Second {
+		t.Errorf("the refusal took %v: it should not wait for a daemon", time.Since(start))
 	}
 	drv.Close()
 	c2, err := r2.Open(ctx, "qemu:///system", 0)

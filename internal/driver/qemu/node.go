@@ -51,7 +51,7 @@ func openNode(ctx context.Context, drv *Driver, p paths) (*node, error) {
 	if err := p.make(); err != nil {
 		return nil, virt.Errorf(virt.ErrSystem, virt.FromQEMU, "%v", err)
 	}
-	lock, err := lockRoot(ctx, p.lockFile(), drv.opts.LockTimeout)
+	lock, err := lockRoot(ctx, p.lockFile(), drv.opts.LockTimeout, drv.opts.Supervise)
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +75,10 @@ func openNode(ctx context.Context, drv *Driver, p paths) (*node, error) {
 }
 
 // lockRoot takes the exclusive lock of a state root, waiting for another
-// process that holds it.
-func lockRoot(ctx context.Context, path string, timeout time.Duration) (*os.File, error) {
+// process that holds it, unless that one is a daemon that supervises the
+// root (it does not let go): then the error says to connect through it.
+// The lock file holds the holder's pid, and "daemon" for a supervisor.
+func lockRoot(ctx context.Context, path string, timeout time.Duration, daemon bool) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, virt.Errorf(virt.ErrSystem, virt.FromQEMU, "cannot open lock file: %v", err)
@@ -91,8 +93,14 @@ func lockRoot(ctx context.Context, path string, timeout time.Duration) (*os.File
 			f.Close()
 			return nil, virt.Errorf(virt.ErrSystem, virt.FromQEMU, "cannot lock %s: %v", path, err)
 		}
+		owner, _ := os.ReadFile(path)
+		holder := strings.Fields(string(owner))
+		if len(holder) == 2 && holder[1] == "daemon" {
+			f.Close()
+			return nil, virt.Errorf(virt.ErrOperationInvalid, virt.FromQEMU,
+				"the guests of %s are managed by a daemon (pid %s): connect through it (qemu+unix:///...)", filepath.Dir(path), holder[0])
+		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			owner, _ := os.ReadFile(path)
 			f.Close()
 			return nil, virt.Errorf(virt.ErrOperationTimeout, virt.FromQEMU,
 				"another process (pid %s) manages the guests of %s", strings.TrimSpace(string(owner)), filepath.Dir(path))
@@ -100,7 +108,11 @@ func lockRoot(ctx context.Context, path string, timeout time.Duration) (*os.File
 		time.Sleep(10 * time.Millisecond)
 	}
 	f.Truncate(0)
-	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	who := strconv.Itoa(os.Getpid())
+	if daemon {
+		who += " daemon"
+	}
+	f.WriteAt([]byte(who+"\n"), 0)
 	return f, nil
 }
 
