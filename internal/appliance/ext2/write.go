@@ -691,7 +691,7 @@ func (im *Image) writeMeta(f *os.File, gm *geometry, a *allocator, nodes []*node
 	le.PutUint32(sb[76:], 1) // dynamic revision
 	le.PutUint32(sb[84:], firstIno)
 	le.PutUint16(sb[88:], inodeSize)
-	le.PutUint32(sb[96:], 0x2)       // incompat: filetype
+	le.PutUint32(sb[96:], 0x2)      // incompat: filetype
 	le.PutUint32(sb[100:], 0x1|0x2) // ro_compat: sparse_super, large_file
 	copy(sb[104:120], o.UUID[:])
 	copy(sb[120:136], o.Label)
