@@ -517,11 +517,8 @@ func cmdDumpxml(s *session, c *call) error {
 }
 
 func cmdDesc(s *session, c *call) error {
-	config, live, current := c.has("config"), c.has("live"), c.has("current")
-	if err := exclusiveVars("current", current, "live", live); err != nil {
-		return err
-	}
-	if err := exclusiveVars("current", current, "config", config); err != nil {
+	flags, _, err := modifyFlags(c)
+	if err != nil {
 		return err
 	}
 	d, _, err := s.domainArg(c, "domain")
@@ -529,32 +526,88 @@ func cmdDesc(s *session, c *call) error {
 		return err
 	}
 	title := c.has("title")
-	if c.has("edit") || len(c.argv("new-desc")) > 0 {
-		return virt.Errorf(virt.ErrNoSupport, virt.FromNone, "virDomainSetMetadata")
+	kind := virt.MetadataDescription
+	what := "description"
+	if title {
+		kind, what = virt.MetadataTitle, "title"
 	}
-	var flags virt.DomainXMLFlags
-	if config {
-		flags = virt.XMLInactive
+	words := c.argv("new-desc")
+	if c.has("edit") || len(words) > 0 {
+		text := strings.Join(words, " ")
+		if c.has("edit") {
+			cur, err := s.description(d, kind, flags)
+			if err != nil {
+				return err
+			}
+			changed, err := s.edit(cur, func(doc string) error {
+				text = strings.TrimRight(doc, "\n")
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if !changed {
+				if title {
+					s.extraf("%s", "Domain title not changed")
+				} else {
+					s.extraf("%s", "Domain description not changed")
+				}
+				return nil
+			}
+		}
+		if err := d.SetMetadata(s.ctx, kind, text, "", "", flags); err != nil {
+			return fail(err, "Failed to set new domain %s", what)
+		}
+		if title {
+			s.extraf("%s", "Domain title updated successfully")
+		} else {
+			s.extraf("%s", "Domain description updated successfully")
+		}
+		return nil
 	}
-	root, err := s.domainXMLTree(d, flags)
+	text, err := s.description(d, kind, flags)
 	if err != nil {
 		return err
-	}
-	name := "description"
-	if title {
-		name = "title"
-	}
-	var text string
-	if n := root.Child(name); n != nil {
-		text = n.Text
 	}
 	switch {
 	case text != "":
 		s.print(text)
 	case title:
-		s.printf("No title for domain: %s", d.Name())
+		s.extraf("No title for domain: %s", d.Name())
 	default:
-		s.printf("No description for domain: %s", d.Name())
+		s.extraf("No description for domain: %s", d.Name())
 	}
 	return nil
+}
+
+// description returns a domain's description or title as virsh's
+// virshGetDomainDescription does: from the metadata API, else from the
+// domain XML.
+func (s *session) description(d *virt.Domain, kind int, flags virt.ModifyFlags) (string, error) {
+	text, err := d.Metadata(s.ctx, kind, "", flags)
+	if err == nil {
+		return text, nil
+	}
+	if errors.Is(err, virt.ErrNoDomainMetadata) {
+		return "", nil
+	}
+	if !errors.Is(err, virt.ErrNoSupport) {
+		return "", err
+	}
+	var xflags virt.DomainXMLFlags
+	if flags&virt.AffectConfig != 0 {
+		xflags = virt.XMLInactive
+	}
+	root, err := s.domainXMLTree(d, xflags)
+	if err != nil {
+		return "", err
+	}
+	name := "description"
+	if kind == virt.MetadataTitle {
+		name = "title"
+	}
+	if n := root.Child(name); n != nil {
+		return n.Text, nil
+	}
+	return "", nil
 }

@@ -11,8 +11,9 @@ import (
 	"github.com/govirt/govirt/virtxml"
 )
 
-// domain is a domain of the node. name and uuid never change; the rest is
-// guarded by mu.
+// domain is a domain of the node. uuid never changes; name changes only
+// on a rename, under both the node's lock and mu; the rest is guarded by
+// mu.
 type domain struct {
 	name string
 	uuid virt.UUID

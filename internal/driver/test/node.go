@@ -132,12 +132,16 @@ func lockLive(d *domain) *domain {
 // allDomains returns the domains sorted by name (unlocked).
 func (n *node) allDomains() []*domain {
 	n.mu.RLock()
-	out := make([]*domain, 0, len(n.byName))
-	for _, d := range n.byName {
-		out = append(out, d)
+	names := make([]string, 0, len(n.byName))
+	for name := range n.byName {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	out := make([]*domain, len(names))
+	for i, name := range names {
+		out[i] = n.byName[name]
 	}
 	n.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
 }
 
