@@ -65,7 +65,6 @@ func cmdNwfilterBindingDelete(s *session, c *call) error    { return notYet(c) }
 func cmdNwfilterBindingDumpxml(s *session, c *call) error   { return notYet(c) }
 func cmdNwfilterBindingList(s *session, c *call) error      { return notYet(c) }
 func cmdNetDhcpLeases(s *session, c *call) error            { return notYet(c) }
-func cmdNetEdit(s *session, c *call) error                  { return notYet(c) }
 func cmdNetEvent(s *session, c *call) error                 { return notYet(c) }
 func cmdNetUpdate(s *session, c *call) error                { return notYet(c) }
 func cmdNetPortList(s *session, c *call) error              { return notYet(c) }
@@ -95,18 +94,7 @@ func cmdSecretUndefine(s *session, c *call) error           { return notYet(c) }
 func cmdSnapshotEdit(s *session, c *call) error             { return notYet(c) }
 func cmdBackupBegin(s *session, c *call) error              { return notYet(c) }
 func cmdBackupDumpxml(s *session, c *call) error            { return notYet(c) }
-func cmdFindStoragePoolSourcesAs(s *session, c *call) error { return notYet(c) }
-func cmdFindStoragePoolSources(s *session, c *call) error   { return notYet(c) }
-func cmdPoolCreateAs(s *session, c *call) error             { return notYet(c) }
-func cmdPoolDefineAs(s *session, c *call) error             { return notYet(c) }
-func cmdPoolEdit(s *session, c *call) error                 { return notYet(c) }
 func cmdPoolEvent(s *session, c *call) error                { return notYet(c) }
-func cmdVolClone(s *session, c *call) error                 { return notYet(c) }
-func cmdVolCreateFrom(s *session, c *call) error            { return notYet(c) }
-func cmdVolDownload(s *session, c *call) error              { return notYet(c) }
-func cmdVolResize(s *session, c *call) error                { return notYet(c) }
-func cmdVolUpload(s *session, c *call) error                { return notYet(c) }
-func cmdVolWipe(s *session, c *call) error                  { return notYet(c) }
 
 func notYet(c *call) error {
 	return fail(errNoCause, "command '%s' is not implemented yet", c.def.name)
