@@ -2,6 +2,7 @@ package cpio
 
 import (
 	"bytes"
+	"io"
 	"io/fs"
 	"strconv"
 	"testing"
@@ -94,5 +95,49 @@ func TestShortEntry(t *testing.T) {
 	}
 	if err := w.WriteHeader(&Header{Name: "g", Mode: 0o644}); err == nil {
 		t.Error("a new header before the data was complete: got no error")
+	}
+}
+
+func TestReaderReadsWriterOutput(t *testing.T) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	ents := []Header{
+		{Name: "bin", Mode: fs.ModeDir | 0o755},
+		{Name: "bin/mount", Mode: fs.ModeSetuid | 0o755, Size: 5, UID: 7, GID: 9},
+		{Name: "bin/sh", Mode: fs.ModeSymlink | 0o777, Link: "busybox"},
+		{Name: "dev/null", Mode: fs.ModeDevice | fs.ModeCharDevice | 0o666, Major: 1, Minor: 3},
+	}
+	for i := range ents {
+		h := ents[i]
+		if err := w.WriteHeader(&h); err != nil {
+			t.Fatal(err)
+		}
+		if h.Size > 0 {
+			w.Write([]byte("hello"))
+		}
+	}
+	w.Close()
+	r := NewReader(&buf)
+	for i := 0; ; i++ {
+		h, err := r.Next()
+		if err == io.EOF {
+			if i != len(ents) {
+				t.Errorf("entries: got %d, want %d", i, len(ents))
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ents[i]
+		if h.Name != want.Name || h.Mode != want.Mode || h.Link != want.Link || h.Major != want.Major || h.Minor != want.Minor || h.UID != want.UID {
+			t.Errorf("entry %d: got %+v, want %+v", i, h, want)
+		}
+		if want.Size > 0 {
+			b, _ := io.ReadAll(r)
+			if string(b) != "hello" {
+				t.Errorf("data of %s: got %q", h.Name, b)
+			}
+		}
 	}
 }
