@@ -268,7 +268,16 @@ func (b *builder) build(ctx context.Context, st *Stamp) error {
 		return err
 	}
 	mods := ix.selectModules(append(append([]string(nil), DefaultModules...), b.d.Modules...))
-	if err := copyFile(b.k.Path, filepath.Join(b.dir, "kernel")); err != nil {
+	kernel := b.k.Path
+	for _, in := range st.Inputs {
+		if in.Path == b.k.Path && len(in.Sum) >= 24 {
+			if p, ok := directKernel(b.k.Path, in.Sum); ok {
+				kernel = p
+				st.KernelELF = true
+			}
+		}
+	}
+	if err := copyFile(kernel, filepath.Join(b.dir, "kernel")); err != nil {
 		return fmt.Errorf("copy the kernel: %w", err)
 	}
 	if err := b.addModules(mods); err != nil {
@@ -338,20 +347,11 @@ func copyFile(src, dst string) error {
 	if err := os.Link(src, dst); err == nil {
 		return nil
 	}
-	in, err := os.Open(src)
+	b, err := os.ReadFile(src)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return writeSparse(dst, b)
 }
 
 // sortedNames returns a map's keys in order.

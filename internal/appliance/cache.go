@@ -22,14 +22,17 @@ const builderVersion = "appliance-v1"
 
 // Stamp describes a built appliance.
 type Stamp struct {
-	Key           string       `json:"key"`
-	Format        string       `json:"format"`
-	Kernel        string       `json:"kernel,omitempty"`
-	KernelVersion string       `json:"kernelVersion,omitempty"`
-	Packages      []string     `json:"packages,omitempty"`
-	Files         int          `json:"files"`
-	Bytes         int64        `json:"bytes"`
-	Inputs        []stampInput `json:"inputs"`
+	Key           string `json:"key"`
+	Format        string `json:"format"`
+	Kernel        string `json:"kernel,omitempty"`
+	KernelVersion string `json:"kernelVersion,omitempty"`
+	// KernelELF: out/kernel is the kernel's uncompressed ELF payload,
+	// booted through its PVH entry point.
+	KernelELF bool         `json:"kernelELF,omitempty"`
+	Packages  []string     `json:"packages,omitempty"`
+	Files     int          `json:"files"`
+	Bytes     int64        `json:"bytes"`
+	Inputs    []stampInput `json:"inputs"`
 }
 
 type stampInput struct {

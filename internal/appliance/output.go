@@ -103,7 +103,8 @@ func (b *builder) writeInitrd(p string, items []*item, st *Stamp) error {
 				// them to the first name with the same inode number.
 				h.Ino = inos[it.hardlink]
 				h.NLink = links[it.hardlink] + 1
-				h.Mode = b.t.items[it.hardlink].mode
+				tg := b.t.items[it.hardlink]
+				h.Mode, h.UID, h.GID, h.MTime = tg.mode, tg.uid, tg.gid, tg.mtime.Unix()
 				if err := cw.WriteHeader(h); err != nil {
 					return err
 				}

@@ -236,12 +236,17 @@ func (s *initState) setupRoot() {
 	if _, err := exec.LookPath("sh"); err == nil {
 		return
 	}
+	os.MkdirAll("/run/govirt/bin", 0o755)
+	if bash, err := exec.LookPath("bash"); err == nil {
+		// No /bin/sh (dash is not a dependency of bash): let bash be sh.
+		os.Symlink(bash, "/run/govirt/bin/sh")
+		return
+	}
 	for _, bb := range []string{"/bin/busybox", "/usr/bin/busybox", "/sbin/busybox"} {
 		out, err := exec.Command(bb, "--list").Output()
 		if err != nil {
 			continue
 		}
-		os.MkdirAll("/run/govirt/bin", 0o755)
 		for _, a := range strings.Fields(string(out)) {
 			os.Symlink(bb, "/run/govirt/bin/"+a)
 		}
