@@ -230,21 +230,21 @@ type fileInfo struct {
 func checkTree(t *testing.T, format string, got map[string]fileInfo) {
 	t.Helper()
 	want := map[string]fileInfo{
-		"bin":                   {mode: fs.ModeSymlink | 0o777, link: "usr/bin"},
-		"usr/bin/tool":          {mode: 0o755, data: "#!tool\n"},
-		"usr/bin/tool-alias":    {mode: 0o755, data: "#!tool\n"},
-		"usr/bin/tool-link":     {mode: fs.ModeSymlink | 0o777, link: "tool"},
-		"usr/bin/su":            {mode: fs.ModeSetuid | 0o755, data: "#!su\n"},
-		"usr/bin/divert":        {mode: 0o755, data: "the diverted original\n"},
-		"etc/fake.conf":         {mode: 0o644, data: "setting = shipped\n"},
-		"etc/other.conf":        {mode: 0o600, data: "untouched\n"},
-		"usr/lib/libfake.so.1":  {mode: 0o644, data: strings.Repeat("lib", 5000)},
-		"dev/null":              {mode: fs.ModeDevice | fs.ModeCharDevice | 0o666, major: 1, minor: 3},
-		"dev/sda":               {mode: fs.ModeDevice | 0o660, gid: 6, major: 8},
-		"dev/initctl":           {mode: fs.ModeNamedPipe | 0o600},
-		"usr/local/bin/wall":    {mode: fs.ModeSetgid | 0o755, gid: 5, data: "wall\n"},
-		"usr/local/bin/wall2":   {mode: fs.ModeSetgid | 0o755, gid: 5, data: "wall\n"},
-		"tmp":                   {mode: fs.ModeDir | fs.ModeSticky | 0o777},
+		"bin":                  {mode: fs.ModeSymlink | 0o777, link: "usr/bin"},
+		"usr/bin/tool":         {mode: 0o755, data: "#!tool\n"},
+		"usr/bin/tool-alias":   {mode: 0o755, data: "#!tool\n"},
+		"usr/bin/tool-link":    {mode: fs.ModeSymlink | 0o777, link: "tool"},
+		"usr/bin/su":           {mode: fs.ModeSetuid | 0o755, data: "#!su\n"},
+		"usr/bin/divert":       {mode: 0o755, data: "the diverted original\n"},
+		"etc/fake.conf":        {mode: 0o644, data: "setting = shipped\n"},
+		"etc/other.conf":       {mode: 0o600, data: "untouched\n"},
+		"usr/lib/libfake.so.1": {mode: 0o644, data: strings.Repeat("lib", 5000)},
+		"dev/null":             {mode: fs.ModeDevice | fs.ModeCharDevice | 0o666, major: 1, minor: 3},
+		"dev/sda":              {mode: fs.ModeDevice | 0o660, gid: 6, major: 8},
+		"dev/initctl":          {mode: fs.ModeNamedPipe | 0o600},
+		"usr/local/bin/wall":   {mode: fs.ModeSetgid | 0o755, gid: 5, data: "wall\n"},
+		"usr/local/bin/wall2":  {mode: fs.ModeSetgid | 0o755, gid: 5, data: "wall\n"},
+		"tmp":                  {mode: fs.ModeDir | fs.ModeSticky | 0o777},
 	}
 	if format != FormatChroot {
 		want["lib"] = fileInfo{mode: fs.ModeSymlink | 0o777, link: "usr/lib"}
