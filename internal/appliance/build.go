@@ -162,6 +162,7 @@ func Build(ctx context.Context, desc []string, out string, o BuildOptions) (*Res
 		}
 	}
 	t.skeleton()
+	t.accounts()
 	pr.stage("collected %d files of %d packages", len(t.items), len(pkgs))
 
 	tmp, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp-")
@@ -323,7 +324,8 @@ func (b *builder) addModules(mods []string) error {
 			return err
 		}
 		dst = path.Join(dir, path.Base(dst))
-		b.t.items[dst] = &item{path: dst, mode: 0o644, size: fi.Size(), mtime: fi.ModTime(), src: src}
+		it := &item{path: dst, mode: 0o644, size: fi.Size(), mtime: fi.ModTime(), src: src}
+		b.t.items[dst] = it
 	}
 	list := []byte(strings.Join(mods, "\n") + "\n")
 	b.t.ensureParents("etc/govirt/modules")

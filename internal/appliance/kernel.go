@@ -242,6 +242,6 @@ var BootModules = []string{"virtio_pci", "virtio_blk", "crc32c_generic", "crc32c
 // DefaultModules are the modules every appliance loads at boot (with their
 // dependencies); a description's "modules" file adds to them.
 var DefaultModules = []string{
-	"virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "virtio_console", "virtio_rng",
+	"virtio_pci", "virtio_blk", "virtio_console",
 	"crc32c_generic", "crc32c_intel", "ext4", "overlay", "vfat", "nls_cp437", "nls_iso8859_1", "isofs",
 }

@@ -277,6 +277,20 @@ func (t *tree) skeleton() {
 	}
 }
 
+// accounts adds a minimal /etc/passwd and /etc/group when the
+// appliance has none (no package owns them: Debian and Fedora generate
+// them at installation), so that tools show owners by name.
+func (t *tree) accounts() {
+	for name, data := range map[string]string{
+		"etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+		"etc/group":  "root:x:0:\ntty:x:5:\ndisk:x:6:\nnogroup:x:65534:\n",
+	} {
+		if _, ok := t.items[name]; !ok {
+			t.items[name] = &item{path: name, mode: 0o644, data: []byte(data), size: int64(len(data))}
+		}
+	}
+}
+
 // sorted returns the items with parents before children.
 func (t *tree) sorted() []*item {
 	out := make([]*item, 0, len(t.items))

@@ -48,7 +48,7 @@ func (s *initState) say(format string, a ...any) {
 
 func (s *initState) debugf(format string, a ...any) {
 	if s.debug {
-		s.say("govirt-init: "+format, a...)
+		s.say("govirt-init: [%sms] "+format, append([]any{uptimeMillis()}, a...)...)
 	}
 }
 
@@ -87,13 +87,16 @@ func (s *initState) run() error {
 	if err := syscall.Uname(&u); err == nil {
 		s.kver = cstr(u.Release[:])
 	}
+	s.debugf("started")
 	s.loadModules("/")
+	s.debugf("modules loaded")
 	if root := s.args["govirt.root"]; root != "" {
 		if err := s.switchRoot(root); err != nil {
 			return err
 		}
 	}
 	s.setupRoot()
+	s.debugf("root ready")
 	return s.serve()
 }
 
@@ -124,6 +127,7 @@ func (s *initState) loadModules(root string) {
 			s.debugf("module %s: %v", m, err)
 			continue
 		}
+		s.debugf("loaded %s", m)
 		s.loaded[filepath.Base(m)] = true
 	}
 }
@@ -198,6 +202,7 @@ func (s *initState) switchRoot(dev string) error {
 	}
 	s.debugf("root %s mounted after %v", dev, time.Since(start))
 	s.loadModules("/sysroot")
+	s.debugf("root modules loaded")
 	newRoot := "/sysroot"
 	if s.args["govirt.overlay"] != "off" {
 		if err := mount("tmpfs", "/rw", "tmpfs", 0, "mode=0755"); err == nil {
