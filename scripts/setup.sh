@@ -7,6 +7,8 @@ pkgs=(
   git ca-certificates
   libvirt-clients python3-libvirt   # the real virsh and python3-libvirt: our oracle and peer
   qemu-system-x86 qemu-utils        # real guests and images
+  busybox-static fdisk mount        # appliance tests: packages to build appliances from
+  rpm e2fsprogs xz-utils            # appliance tests: rpm backend (rpm, rpmbuild), e2fsck/debugfs, kernel payloads
 )
 missing=()
 for p in "${pkgs[@]}"; do
