@@ -269,17 +269,30 @@ func (b *builder) build(ctx context.Context, st *Stamp) error {
 		return err
 	}
 	mods := ix.selectModules(append(append([]string(nil), DefaultModules...), b.d.Modules...))
-	kernel := b.k.Path
 	for _, in := range st.Inputs {
 		if in.Path == b.k.Path && len(in.Sum) >= 24 {
-			if p, ok := directKernel(b.k.Path, in.Sum); ok {
-				kernel = p
-				st.KernelELF = true
-			}
+			st.KernelSum = in.Sum
+			// Warm the shared cache of the kernel's uncompressed payload,
+			// which Run boots instead of the bzImage.
+			_, st.KernelELF = directKernel(b.k.Path, in.Sum)
 		}
 	}
-	if err := copyFile(kernel, filepath.Join(b.dir, "kernel")); err != nil {
+	if err := copyFile(b.k.Path, filepath.Join(b.dir, "kernel")); err != nil {
 		return fmt.Errorf("copy the kernel: %w", err)
+	}
+	if b.opt.Format == FormatExt2 {
+		// The initrd loads these already: the root need not hold them.
+		boot := map[string]bool{}
+		for _, m := range ix.selectModules(BootModules) {
+			boot[m] = true
+		}
+		var rest []string
+		for _, m := range mods {
+			if !boot[m] {
+				rest = append(rest, m)
+			}
+		}
+		mods = rest
 	}
 	if err := b.addModules(mods); err != nil {
 		return err
@@ -345,10 +358,9 @@ func (b *builder) addInit(initBin string) error {
 	return nil
 }
 
+// copyFile copies a file, keeping holes (never a hard link: that would
+// change the host file's link count and ctime).
 func copyFile(src, dst string) error {
-	if err := os.Link(src, dst); err == nil {
-		return nil
-	}
 	b, err := os.ReadFile(src)
 	if err != nil {
 		return err

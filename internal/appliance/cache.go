@@ -26,8 +26,10 @@ type Stamp struct {
 	Format        string `json:"format"`
 	Kernel        string `json:"kernel,omitempty"`
 	KernelVersion string `json:"kernelVersion,omitempty"`
-	// KernelELF: out/kernel is the kernel's uncompressed ELF payload,
-	// booted through its PVH entry point.
+	// KernelSum is the content hash of out/kernel. KernelELF: the
+	// kernel's uncompressed ELF payload, which Run boots through its PVH
+	// entry point, is in the cache under that hash.
+	KernelSum string       `json:"kernelSum,omitempty"`
 	KernelELF bool         `json:"kernelELF,omitempty"`
 	Packages  []string     `json:"packages,omitempty"`
 	Files     int          `json:"files"`

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -33,6 +34,7 @@ type dpkg struct {
 type debPkg struct {
 	name, version, arch string
 	deps                []string // dependency groups, "a|b|c"
+	size                int      // Installed-Size, KiB
 	conffiles           map[string]string
 }
 
@@ -109,6 +111,7 @@ func (d *dpkg) load() error {
 			continue // multiarch: only the native architecture and all
 		}
 		p := &debPkg{name: st["Package"], version: st["Version"], arch: arch, conffiles: map[string]string{}}
+		p.size, _ = strconv.Atoi(st["Installed-Size"])
 		for _, f := range []string{"Pre-Depends", "Depends"} {
 			for _, g := range strings.Split(st[f], ",") {
 				var alts []string
@@ -162,7 +165,8 @@ func depName(s string) string {
 }
 
 // lookup maps a name to an installed package, through Provides when no
-// package has that name; several providers: the one named first by name.
+// package has that name; several providers: the smallest (mawk rather
+// than gawk for awk), then the first by name.
 func (d *dpkg) lookup(name string) *debPkg {
 	if p := d.pkgs[name]; p != nil {
 		return p
@@ -171,7 +175,12 @@ func (d *dpkg) lookup(name string) *debPkg {
 	if len(prov) == 0 {
 		return nil
 	}
-	sort.Slice(prov, func(i, j int) bool { return prov[i].name < prov[j].name })
+	sort.Slice(prov, func(i, j int) bool {
+		if prov[i].size != prov[j].size {
+			return prov[i].size < prov[j].size
+		}
+		return prov[i].name < prov[j].name
+	})
 	return prov[0]
 }
 

@@ -207,6 +207,17 @@ func TestFakeHostAllFormats(t *testing.T) {
 				if _, err := os.Stat(filepath.Join(out, "kernel")); err != nil {
 					t.Errorf("kernel: %v", err)
 				}
+				if format == FormatExt2 {
+					// The initrd reaches the root: ext4 after its
+					// dependencies, and nothing else.
+					boot := readCpio(t, filepath.Join(out, "initrd"))
+					if got, want := boot["etc/govirt/modules"].data, "kernel/drivers/block/virtio_blk.ko\nkernel/lib/crc16.ko\nkernel/fs/mbcache.ko\nkernel/fs/ext4/ext4.ko\n"; got != want {
+						t.Errorf("initrd modules: got %q, want %q", got, want)
+					}
+					if boot["init"].mode != 0o755 || boot["lib/modules/"+fakeKernelVersion+"/kernel/fs/ext4/ext4.ko"].data != "module fs/ext4/ext4.ko" {
+						t.Errorf("initrd lacks init or ext4: %v", boot)
+					}
+				}
 				st, _ := ReadStamp(out)
 				if st == nil || st.KernelVersion != fakeKernelVersion {
 					t.Errorf("kernel version: got %+v, want %s (the xen kernel must be skipped)", st, fakeKernelVersion)
@@ -249,7 +260,7 @@ func checkTree(t *testing.T, format string, got map[string]fileInfo) {
 	if format != FormatChroot {
 		want["lib"] = fileInfo{mode: fs.ModeSymlink | 0o777, link: "usr/lib"}
 		want["etc/govirt/modules"] = fileInfo{mode: 0o644}
-		want["usr/lib/modules/"+fakeKernelVersion+"/kernel/fs/ext4/ext4.ko"] = fileInfo{mode: 0o644, data: "module fs/ext4/ext4.ko"}
+		want["usr/lib/modules/"+fakeKernelVersion+"/kernel/drivers/char/virtio_console.ko"] = fileInfo{mode: 0o644, data: "module drivers/char/virtio_console.ko"}
 	}
 	if format == FormatInitrd {
 		want["init"] = fileInfo{mode: 0o755}
@@ -273,7 +284,7 @@ func checkTree(t *testing.T, format string, got map[string]fileInfo) {
 			t.Errorf("%s: present, want excluded", gone)
 		}
 	}
-	if mods := got["etc/govirt/modules"].data; format != FormatChroot && mods != "" {
+	if mods := got["etc/govirt/modules"].data; format == FormatInitrd {
 		if !strings.Contains(mods, "kernel/lib/crc16.ko\nkernel/fs/mbcache.ko\nkernel/fs/ext4/ext4.ko") || strings.Contains(mods, "btrfs") {
 			t.Errorf("module list: got %q, want ext4 after its dependencies and no btrfs", mods)
 		}
@@ -390,7 +401,7 @@ func readExt2(t *testing.T, img string) map[string]fileInfo {
 				if i := strings.Index(string(st), "Device major/minor number: "); i >= 0 {
 					fmt.Sscanf(string(st)[i+27:], "%d:%d", &fi.major, &fi.minor)
 				}
-			case fi.mode.IsRegular() && !strings.Contains(p, "lib/modules/") || strings.HasSuffix(p, "ext4.ko"):
+			case fi.mode.IsRegular() && !strings.Contains(p, "lib/modules/") || strings.HasSuffix(p, "virtio_console.ko"):
 				b, _ := exec.Command(e2tool(t, "debugfs"), "-R", "cat /"+p, img).Output()
 				fi.data = string(b)
 			}

@@ -48,10 +48,10 @@ func TestVersionLess(t *testing.T) {
 
 func TestDepName(t *testing.T) {
 	for in, want := range map[string]string{
-		"libc6 (>= 2.34)":            "libc6",
-		" python3:any (>= 3.9~) ":    "python3",
-		"foo [amd64]":                "foo",
-		"bar <!nocheck>":             "bar",
+		"libc6 (>= 2.34)":           "libc6",
+		" python3:any (>= 3.9~) ":   "python3",
+		"foo [amd64]":               "foo",
+		"bar <!nocheck>":            "bar",
 		"libstdc++6:amd64 (>= 4.1)": "libstdc++6",
 	} {
 		if got := depName(in); got != want {
