@@ -65,25 +65,11 @@ func cmdNwfilterBindingDelete(s *session, c *call) error    { return notYet(c) }
 func cmdNwfilterBindingDumpxml(s *session, c *call) error   { return notYet(c) }
 func cmdNwfilterBindingList(s *session, c *call) error      { return notYet(c) }
 func cmdNetDhcpLeases(s *session, c *call) error            { return notYet(c) }
-func cmdNetEvent(s *session, c *call) error                 { return notYet(c) }
 func cmdNetUpdate(s *session, c *call) error                { return notYet(c) }
 func cmdNetPortList(s *session, c *call) error              { return notYet(c) }
 func cmdNetPortCreate(s *session, c *call) error            { return notYet(c) }
 func cmdNetPortDumpxml(s *session, c *call) error           { return notYet(c) }
 func cmdNetPortDelete(s *session, c *call) error            { return notYet(c) }
-func cmdNodedevCreate(s *session, c *call) error            { return notYet(c) }
-func cmdNodedevDestroy(s *session, c *call) error           { return notYet(c) }
-func cmdNodedevDetach(s *session, c *call) error            { return notYet(c) }
-func cmdNodedevDumpxml(s *session, c *call) error           { return notYet(c) }
-func cmdNodedevList(s *session, c *call) error              { return notYet(c) }
-func cmdNodedevReattach(s *session, c *call) error          { return notYet(c) }
-func cmdNodedevReset(s *session, c *call) error             { return notYet(c) }
-func cmdNodedevEvent(s *session, c *call) error             { return notYet(c) }
-func cmdNodedevDefine(s *session, c *call) error            { return notYet(c) }
-func cmdNodedevUndefine(s *session, c *call) error          { return notYet(c) }
-func cmdNodedevStart(s *session, c *call) error             { return notYet(c) }
-func cmdNodedevAutostart(s *session, c *call) error         { return notYet(c) }
-func cmdNodedevInfo(s *session, c *call) error              { return notYet(c) }
 func cmdSecretDefine(s *session, c *call) error             { return notYet(c) }
 func cmdSecretDumpxml(s *session, c *call) error            { return notYet(c) }
 func cmdSecretEvent(s *session, c *call) error              { return notYet(c) }
@@ -94,7 +80,6 @@ func cmdSecretUndefine(s *session, c *call) error           { return notYet(c) }
 func cmdSnapshotEdit(s *session, c *call) error             { return notYet(c) }
 func cmdBackupBegin(s *session, c *call) error              { return notYet(c) }
 func cmdBackupDumpxml(s *session, c *call) error            { return notYet(c) }
-func cmdPoolEvent(s *session, c *call) error                { return notYet(c) }
 
 func notYet(c *call) error {
 	return fail(errNoCause, "command '%s' is not implemented yet", c.def.name)

@@ -77,6 +77,11 @@ func (n *node) load(tn *virtxml.TestNode) error {
 			return err
 		}
 	}
+	for _, o := range tn.Devices {
+		if err := n.loadDevice(o.Doc); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

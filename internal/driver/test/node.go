@@ -27,12 +27,14 @@ type node struct {
 	pools    map[string]*pool
 	poolIDs  map[virt.UUID]*pool
 	ifaces   []*hostIface
+	devs     map[string]*nodeDev
 
 	nextID atomic.Int32
 
 	domEvents  driver.Broadcaster[virt.DomainEvent]
 	netEvents  driver.Broadcaster[virt.NetworkEvent]
 	poolEvents driver.Broadcaster[virt.StoragePoolEvent]
+	devEvents  driver.Broadcaster[virt.NodeDeviceEvent]
 }
 
 // cell is a NUMA cell of the node.
@@ -65,6 +67,7 @@ func newNode() *node {
 		netUUIDs: make(map[virt.UUID]*network),
 		pools:    make(map[string]*pool),
 		poolIDs:  make(map[virt.UUID]*pool),
+		devs:     make(map[string]*nodeDev),
 	}
 	n.nextID.Store(1)
 	return n
@@ -75,6 +78,7 @@ func (n *node) close() {
 	n.domEvents.CloseAll()
 	n.netEvents.CloseAll()
 	n.poolEvents.CloseAll()
+	n.devEvents.CloseAll()
 }
 
 // hostCPUs is the number of host CPUs a vCPU may be pinned to
