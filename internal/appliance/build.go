@@ -32,6 +32,13 @@ type BuildOptions struct {
 	Size int64
 	// Force rebuilds even when the cached appliance is up to date.
 	Force bool
+	// Modules, when not nil, replaces DefaultModules (the description's
+	// "modules" file still adds to it).
+	Modules []string
+	// NoInit leaves govirt's init out of an initrd appliance: the
+	// description supplies its own /init (which finds the modules to load
+	// listed in /etc/govirt/modules).
+	NoInit bool
 	// Progress receives progress lines (nil: none).
 	Progress io.Writer
 }
@@ -92,7 +99,10 @@ func Build(ctx context.Context, desc []string, out string, o BuildOptions) (*Res
 	// The cache check: options plus content hashes of every input.
 	inputs := append([]string(nil), d.Files...)
 	inputs = append(inputs, be.DatabaseFiles()...)
-	opts := fmt.Sprintf("format=%s size=%d backend=%s root=%s init=%s modules=%s", o.Format, o.Size, be.Name(), o.Host.root(), initHashOnce(), strings.Join(DefaultModules, ","))
+	if o.Modules == nil {
+		o.Modules = DefaultModules
+	}
+	opts := fmt.Sprintf("format=%s size=%d backend=%s root=%s init=%s/%v modules=%s", o.Format, o.Size, be.Name(), o.Host.root(), initHashOnce(), o.NoInit, strings.Join(o.Modules, ","))
 	if k != nil {
 		inputs = append(inputs, k.Path, filepath.Join(k.Modules, "modules.dep"))
 		opts += " kernel=" + k.Path + " version=" + k.Version
@@ -260,15 +270,18 @@ func (b *builder) build(ctx context.Context, st *Stamp) error {
 	if b.opt.Format == FormatChroot {
 		return b.writeChroot(st)
 	}
-	initBin, err := InitBinary(ctx)
-	if err != nil {
-		return err
+	var initBin string
+	if !b.opt.NoInit || b.opt.Format == FormatExt2 {
+		var err error
+		if initBin, err = InitBinary(ctx); err != nil {
+			return err
+		}
 	}
 	ix, err := readModulesDep(b.k.Modules)
 	if err != nil {
 		return err
 	}
-	mods := ix.selectModules(append(append([]string(nil), DefaultModules...), b.d.Modules...))
+	mods := ix.selectModules(append(append([]string(nil), b.opt.Modules...), b.d.Modules...))
 	for _, in := range st.Inputs {
 		if in.Path == b.k.Path && len(in.Sum) >= 24 {
 			st.KernelSum = in.Sum
@@ -299,8 +312,12 @@ func (b *builder) build(ctx context.Context, st *Stamp) error {
 	}
 	switch b.opt.Format {
 	case FormatInitrd:
-		if err := b.addInit(initBin); err != nil {
-			return err
+		if !b.opt.NoInit {
+			if err := b.addInit(initBin); err != nil {
+				return err
+			}
+		} else if _, ok := b.t.items["init"]; !ok {
+			return fmt.Errorf("the description has no /init, and the build was told to add none")
 		}
 		return b.writeInitrd(filepath.Join(b.dir, "initrd"), b.t.sorted(), st)
 	default:

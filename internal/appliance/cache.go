@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"syscall"
 	"unsafe"
@@ -184,12 +185,16 @@ func removeAll(p string) error {
 	return os.RemoveAll(p)
 }
 
-const (
-	sysRenameat2       = 316 // amd64
-	renameExchangeFlag = 2   // RENAME_EXCHANGE
-)
+// sysRenameat2 is renameat2(2)'s number (the syscall package lacks it);
+// 0 where unknown, and replaceDir falls back to two renames.
+var sysRenameat2 = map[string]uintptr{"amd64": 316, "arm64": 276, "riscv64": 276, "386": 353, "ppc64le": 357, "s390x": 347}[runtime.GOARCH]
+
+const renameExchangeFlag = 2 // RENAME_EXCHANGE
 
 func renameExchange(a, b string) error {
+	if sysRenameat2 == 0 {
+		return syscall.ENOSYS
+	}
 	pa, err := syscall.BytePtrFromString(a)
 	if err != nil {
 		return err

@@ -43,75 +43,14 @@ func needPackages(t *testing.T, pkgs ...string) {
 	}
 }
 
-// testKernel returns the host's kernel or, on a host without one (a
-// container), Debian's kernel package unpacked into the cache.
+// testKernel returns the host's kernel or Debian's (see DebianKernel).
 func testKernel(t *testing.T) Kernel {
 	t.Helper()
-	if k, err := FindKernel(Host{}, Kernel{}); err == nil {
-		return *k
-	}
-	dir := filepath.Join(CacheDir(), "appliance", "test-kernel")
-	unlock, err := lockFor(dir)
+	k, err := DebianKernel(t.Context())
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer unlock()
-	if k, ok := unpackedKernel(dir); ok {
-		return k
-	}
-	out, err := exec.Command("apt-cache", "depends", "--no-recommends", "--no-suggests", "linux-image-amd64").Output()
-	if err != nil {
-		t.Fatalf("apt-cache depends linux-image-amd64: %v", err)
-	}
-	pkg := ""
-	for _, l := range strings.Split(string(out), "\n") {
-		if p, ok := strings.CutPrefix(strings.TrimSpace(l), "Depends: "); ok && strings.HasPrefix(p, "linux-image-") {
-			pkg = p
-		}
-	}
-	if pkg == "" {
-		t.Fatal("linux-image-amd64 depends on no kernel package")
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".kernel-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.Command("apt-get", "-q", "download", pkg)
-	cmd.Dir = tmp
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("apt-get download %s: %v: %s", pkg, err, out)
-	}
-	debs, _ := filepath.Glob(filepath.Join(tmp, "*.deb"))
-	if len(debs) != 1 {
-		t.Fatalf("apt-get download %s: %d files", pkg, len(debs))
-	}
-	root := filepath.Join(tmp, "root")
-	if out, err := exec.Command("dpkg-deb", "-x", debs[0], root).CombinedOutput(); err != nil {
-		t.Fatalf("dpkg-deb -x: %v: %s", err, out)
-	}
-	os.RemoveAll(dir)
-	if err := os.Rename(root, dir); err != nil {
-		t.Fatal(err)
-	}
-	k, ok := unpackedKernel(dir)
-	if !ok {
-		t.Fatalf("no kernel in %s", pkg)
 	}
 	return k
-}
-
-func unpackedKernel(dir string) (Kernel, bool) {
-	ks, _ := filepath.Glob(filepath.Join(dir, "boot", "vmlinuz-*"))
-	if len(ks) != 1 {
-		return Kernel{}, false
-	}
-	v := strings.TrimPrefix(filepath.Base(ks[0]), "vmlinuz-")
-	mods := filepath.Join(dir, "lib", "modules", v)
-	if !isFile(filepath.Join(mods, "modules.dep")) {
-		return Kernel{}, false
-	}
-	return Kernel{Path: ks[0], Version: v, Modules: mods}, true
 }
 
 // makeDisk writes a raw disk with an MBR partition table and one ext2

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -143,6 +144,9 @@ func loadModule(path string) error {
 		if strings.HasSuffix(path, ext) {
 			flags = 4 // MODULE_INIT_COMPRESSED_FILE: the kernel decompresses
 		}
+	}
+	if sysFinitModule == 0 {
+		return fmt.Errorf("finit_module: unknown system call number on %s", runtime.GOARCH)
 	}
 	params, _ := syscall.BytePtrFromString("")
 	_, _, e := syscall.Syscall(sysFinitModule, f.Fd(), uintptr(unsafe.Pointer(params)), flags)
@@ -399,5 +403,6 @@ func poweroff() {
 	}
 }
 
-// sysFinitModule is finit_module(2) on amd64 (the syscall package lacks it).
-const sysFinitModule = 313
+// sysFinitModule is finit_module(2)'s number (the syscall package lacks
+// it); 0 where unknown.
+var sysFinitModule = map[string]uintptr{"amd64": 313, "arm64": 273, "riscv64": 273, "386": 350, "ppc64le": 353, "s390x": 344}[runtime.GOARCH]
