@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"net"
 	"sort"
 	"strings"
 
@@ -65,26 +64,26 @@ const (
 // interfaceArg returns the host interface named by the "interface" option:
 // by name, then by MAC address when the text is one.
 func (s *session) interfaceArg(c *call, by int) (*virt.Interface, string, error) {
-	name, _, err := c.str("interface")
+	return s.interfaceOpt(c, "interface", by)
+}
+
+// interfaceOpt is interfaceArg for option opt.
+func (s *session) interfaceOpt(c *call, opt string, by int) (*virt.Interface, string, error) {
+	name, _, err := c.str(opt)
 	if err != nil {
 		return nil, "", err
 	}
-	var lerr error = errNoCause
-	if by&ifaceByName != 0 {
-		i, err := s.conn.LookupInterfaceByName(s.ctx, name)
-		if err == nil {
-			return i, name, nil
-		}
-		lerr = err
+	var (
+		i    *virt.Interface
+		lerr error = errNoCause
+	)
+	if isMAC := isMACAddr(name); !isMAC && by&ifaceByName != 0 {
+		i, lerr = s.conn.LookupInterfaceByName(s.ctx, name)
+	} else if isMAC && by&ifaceByMAC != 0 {
+		i, lerr = s.conn.LookupInterfaceByMAC(s.ctx, name)
 	}
-	if by&ifaceByMAC != 0 {
-		if _, perr := net.ParseMAC(name); perr == nil {
-			i, err := s.conn.LookupInterfaceByMAC(s.ctx, name)
-			if err == nil {
-				return i, name, nil
-			}
-			lerr = err
-		}
+	if lerr == nil {
+		return i, name, nil
 	}
 	return nil, name, fail(lerr, "failed to get interface '%s'", name)
 }
@@ -121,4 +120,27 @@ func cmdIfaceMAC(s *session, c *call) error {
 	}
 	s.printf("%s\n", i.MAC())
 	return nil
+}
+
+// isMACAddr reports whether s parses as libvirt's virMacAddrParse accepts:
+// six hex numbers of one or two digits, separated by ':' or '-'.
+func isMACAddr(s string) bool {
+	for i := 0; i < 6; i++ {
+		n := 0
+		for n < len(s) && n < 3 && isHex(s[n]) {
+			n++
+		}
+		if n == 0 || n > 2 {
+			return false
+		}
+		s = s[n:]
+		if i == 5 {
+			return s == ""
+		}
+		if s == "" || (s[0] != ':' && s[0] != '-') {
+			return false
+		}
+		s = s[1:]
+	}
+	return false
 }

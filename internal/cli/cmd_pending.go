@@ -45,16 +45,6 @@ func cmdCheckpointEdit(s *session, c *call) error           { return notYet(c) }
 func cmdCheckpointInfo(s *session, c *call) error           { return notYet(c) }
 func cmdCheckpointList(s *session, c *call) error           { return notYet(c) }
 func cmdCheckpointParent(s *session, c *call) error         { return notYet(c) }
-func cmdIfaceBegin(s *session, c *call) error               { return notYet(c) }
-func cmdIfaceBridge(s *session, c *call) error              { return notYet(c) }
-func cmdIfaceCommit(s *session, c *call) error              { return notYet(c) }
-func cmdIfaceDefine(s *session, c *call) error              { return notYet(c) }
-func cmdIfaceDestroy(s *session, c *call) error             { return notYet(c) }
-func cmdIfaceEdit(s *session, c *call) error                { return notYet(c) }
-func cmdIfaceRollback(s *session, c *call) error            { return notYet(c) }
-func cmdIfaceStart(s *session, c *call) error               { return notYet(c) }
-func cmdIfaceUnbridge(s *session, c *call) error            { return notYet(c) }
-func cmdIfaceUndefine(s *session, c *call) error            { return notYet(c) }
 func cmdNwfilterDefine(s *session, c *call) error           { return notYet(c) }
 func cmdNwfilterDumpxml(s *session, c *call) error          { return notYet(c) }
 func cmdNwfilterEdit(s *session, c *call) error             { return notYet(c) }

@@ -116,6 +116,9 @@ func (s *session) open(uri string, readOnly bool) (*virt.Conn, error) {
 		c, err = virt.Open(s.ctx, uri)
 	}
 	if err != nil {
+		if serr := daemonSocketError(uri, err); serr != nil {
+			err = serr
+		}
 		return nil, fail(err, "failed to connect to the hypervisor")
 	}
 	if s.keepalive {

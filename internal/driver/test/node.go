@@ -27,7 +27,11 @@ type node struct {
 	pools    map[string]*pool
 	poolIDs  map[virt.UUID]*pool
 	ifaces   []*hostIface
-	devs     map[string]*nodeDev
+	// ifaceTxn is set while an interface change transaction runs;
+	// ifaceBackup is what a rollback restores.
+	ifaceTxn    bool
+	ifaceBackup []*hostIface
+	devs        map[string]*nodeDev
 
 	nextID atomic.Int32
 

@@ -376,14 +376,10 @@ func (c *conn) UndefinePool(ctx context.Context, ref virt.StoragePoolRef) error 
 	return nil
 }
 
-// storageXMLInactive is VIR_STORAGE_XML_INACTIVE.
-const storageXMLInactive = 1
-
-// PoolXML implements virt.StoragePoolDriver. libvirt's test driver refuses
-// every flag; govirt accepts VIR_STORAGE_XML_INACTIVE so that
-// pool-dumpxml --inactive works.
+// PoolXML implements virt.StoragePoolDriver. Like libvirt's test driver it
+// refuses every flag, VIR_STORAGE_XML_INACTIVE included.
 func (c *conn) PoolXML(ctx context.Context, ref virt.StoragePoolRef, flags uint32) (string, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, storageXMLInactive, "testStoragePoolGetXMLDesc"); err != nil {
+	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testStoragePoolGetXMLDesc"); err != nil {
 		return "", err
 	}
 	p, err := c.poolByName(ref.Name)
