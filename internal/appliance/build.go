@@ -85,6 +85,9 @@ func Build(ctx context.Context, desc []string, out string, o BuildOptions) (*Res
 		return nil, err
 	}
 	defer unlock()
+	if err := replaceable(out, StampFile); err != nil {
+		return nil, err
+	}
 
 	be, err := OpenBackend(o.Host)
 	if err != nil {
@@ -393,4 +396,17 @@ func sortedNames[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// replaceable refuses to replace an existing folder that is not empty
+// and lacks marker: a mistyped -o must not wipe someone's files.
+func replaceable(out, marker string) error {
+	ents, err := os.ReadDir(out)
+	if err != nil || len(ents) == 0 {
+		return nil
+	}
+	if _, err := os.Lstat(filepath.Join(out, marker)); err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s exists and was not written by govirt appliance (no %s in it): remove it or choose another output folder", out, marker)
 }

@@ -124,6 +124,19 @@ func TestBuildErrorsLeaveNothing(t *testing.T) {
 			t.Errorf("%s: left %s behind", c.name, out)
 		}
 	}
+	// An output folder holding something else is not replaced.
+	other := filepath.Join(work, "precious")
+	os.MkdirAll(other, 0o755)
+	os.WriteFile(filepath.Join(other, "thesis.tex"), []byte("years of work"), 0o644)
+	if _, err := Build(ctx, []string{desc}, other, BuildOptions{Host: host, Format: FormatChroot}); err == nil || !strings.Contains(err.Error(), "not written by govirt") {
+		t.Errorf("build over a foreign folder: got %v", err)
+	}
+	if err := Prepare(ctx, []string{"fake-tools"}, other, PrepareOptions{Host: host}); err == nil || !strings.Contains(err.Error(), "not written by govirt") {
+		t.Errorf("prepare over a foreign folder: got %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(other, "thesis.tex")); string(b) != "years of work" {
+		t.Errorf("the foreign folder was touched")
+	}
 	// A package of the description that the host lost.
 	os.WriteFile(filepath.Join(desc, "packages"), []byte("fake-tools\nvanished\n"), 0o644)
 	if _, err := Build(ctx, []string{desc}, out, BuildOptions{Host: host}); err == nil || !strings.Contains(err.Error(), "vanished") {

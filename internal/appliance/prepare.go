@@ -50,6 +50,9 @@ func Prepare(ctx context.Context, pkgs []string, out string, o PrepareOptions) e
 	if len(pkgs) == 0 {
 		return fmt.Errorf("no packages given")
 	}
+	if err := replaceable(out, "packages"); err != nil {
+		return err
+	}
 	pr := newProgress(o.Progress)
 	start := time.Now()
 	be, err := OpenBackend(o.Host)
