@@ -300,3 +300,23 @@ func (d *Domain) UpdateDevice(ctx context.Context, xml string, flags ModifyFlags
 	}
 	return s.UpdateDomainDevice(ctx, d.Ref(), xml, flags)
 }
+
+// AttachDeviceLegacy is virDomainAttachDevice: AttachDevice on the live
+// domain, under the older call's name.
+func (d *Domain) AttachDeviceLegacy(ctx context.Context, xml string) error {
+	s, err := writeFamily[DomainDevices](d.c, FromDomain, "virDomainAttachDevice")
+	if err != nil {
+		return err
+	}
+	return s.AttachDomainDevice(ctx, d.Ref(), xml, AffectLive)
+}
+
+// DetachDeviceLegacy is virDomainDetachDevice: DetachDevice on the live
+// domain, under the older call's name.
+func (d *Domain) DetachDeviceLegacy(ctx context.Context, xml string) error {
+	s, err := writeFamily[DomainDevices](d.c, FromDomain, "virDomainDetachDevice")
+	if err != nil {
+		return err
+	}
+	return s.DetachDomainDevice(ctx, d.Ref(), xml, AffectLive)
+}
