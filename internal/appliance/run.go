@@ -101,15 +101,7 @@ func Run(ctx context.Context, out string, argv []string, o RunOptions) (*RunResu
 	}
 	sock := filepath.Join(run, "ch.sock")
 	console := filepath.Join(run, "console.log")
-	kernel := filepath.Join(abs, "kernel")
-	if st.KernelELF && st.KernelSum != "" {
-		// Boot the uncompressed payload: the kernel's own decompression
-		// takes seconds under TCG.
-		if p, ok := directKernel(kernel, st.KernelSum); ok {
-			kernel = p
-		}
-	}
-	xml, err := runXML(abs, kernel, st, sock, console, o)
+	xml, err := runXML(abs, bootKernel(abs, st), st, sock, console, o)
 	if err != nil {
 		return nil, err
 	}
@@ -348,4 +340,26 @@ func saveCaps(root string) {
 			os.Rename(tmp, filepath.Join(dst, filepath.Base(s)))
 		}
 	}
+}
+
+// BootKernel returns the kernel to boot a built appliance with: the
+// kernel's uncompressed ELF payload from the cache when it has a PVH entry
+// point (the kernel's own decompression takes seconds under TCG; the
+// payload is extracted again if the cache lost it), else out/kernel.
+func BootKernel(out string) (string, error) {
+	st, err := ReadStamp(out)
+	if err != nil {
+		return "", err
+	}
+	return bootKernel(out, st), nil
+}
+
+func bootKernel(out string, st *Stamp) string {
+	kernel := filepath.Join(out, "kernel")
+	if st.KernelELF && st.KernelSum != "" {
+		if p, ok := directKernel(kernel, st.KernelSum); ok {
+			return p
+		}
+	}
+	return kernel
 }

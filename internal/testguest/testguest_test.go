@@ -1,13 +1,14 @@
 package testguest
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
+
+	"github.com/govirt/govirt/internal/cpio"
 )
 
 // TestEnsure builds (or finds) the guest and checks the initramfs holds
@@ -28,28 +29,46 @@ func TestEnsure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"init\x00", "bin/busybox\x00", "etc/acpi/powerdown\x00", "virtio_blk.ko\x00", "button.ko\x00", "say \"booted token="} {
-		if !bytes.Contains(data, []byte(want)) {
-			t.Errorf("initramfs lacks %q", want)
+	names := map[string]bool{}
+	var init, mods string
+	r := cpio.NewReader(f)
+	for {
+		h, err := r.Next()
+		if err == io.EOF {
+			break
 		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names[h.Name] = true
+		switch h.Name {
+		case "init":
+			b, _ := io.ReadAll(r)
+			init = string(b)
+		case "etc/govirt/modules":
+			b, _ := io.ReadAll(r)
+			mods = string(b)
+		}
+	}
+	for _, want := range []string{"init", "usr/bin/busybox", "etc/acpi/powerdown", "etc/acpid.conf", "dev/console"} {
+		if !names[want] {
+			t.Errorf("initramfs lacks %s", want)
+		}
+	}
+	if !strings.Contains(init, `say "booted token=`) {
+		t.Errorf("init is not the guest's script:\n%s", init)
+	}
+	for _, m := range []string{"virtio_blk.ko", "button.ko", "pvpanic-pci.ko", "ext4.ko"} {
+		if !strings.Contains(mods, m) {
+			t.Errorf("module list lacks %s:\n%s", m, mods)
+		}
+	}
+	if strings.Contains(mods, "vfat") || strings.Contains(mods, "overlay") {
+		t.Errorf("module list has the appliance defaults, want only the guest's:\n%s", mods)
 	}
 	// A second call finds the cache and returns the same files.
 	g2, err := Ensure(context.Background())
 	if err != nil || *g2 != *g {
 		t.Errorf("second Ensure = %+v, %v; want %+v", g2, err, g)
-	}
-}
-
-func TestModuleOrderMissingDir(t *testing.T) {
-	if _, err := moduleOrder("/nonexistent/modules", []string{"virtio_pci"}); err == nil {
-		t.Error("got no error for a missing module folder")
 	}
 }
