@@ -157,3 +157,40 @@ func TestKernelVersionFromImage(t *testing.T) {
 		t.Errorf("%s: no PVH entry note found", k.Path)
 	}
 }
+
+func TestWriteModulesDep(t *testing.T) {
+	k := testKernel(t)
+	ix, err := readModulesDep(k.Modules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	want := ix.selectModules([]string{"ext4"})
+	for _, m := range want {
+		b, err := os.ReadFile(filepath.Join(k.Modules, m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, m), string(b), 0o644)
+	}
+	if err := writeModulesDep(dir); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readModulesDep(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := got.selectModules([]string{"ext4"})
+	if len(sel) != len(want) || sel[len(sel)-1] != want[len(want)-1] {
+		t.Errorf("ext4 and its dependencies from our modules.dep: got %v, want the set %v with ext4 last", sel, want)
+	}
+	seen := map[string]bool{}
+	for _, m := range sel {
+		seen[m] = true
+	}
+	for _, m := range want {
+		if !seen[m] {
+			t.Errorf("missing %s", m)
+		}
+	}
+}
