@@ -51,6 +51,9 @@ func (r *Reader) Next() (*Header, error) {
 		}
 		f[i] = uint32(v)
 	}
+	if f[11] == 0 || f[11] > 4096 {
+		return nil, fmt.Errorf("cpio: bad name length %d", f[11])
+	}
 	name := make([]byte, f[11])
 	if _, err := io.ReadFull(r.r, name); err != nil {
 		return nil, err
@@ -70,6 +73,9 @@ func (r *Reader) Next() (*Header, error) {
 	r.remain = h.Size
 	r.pad = (4 - (r.n+h.Size)%4) % 4
 	if h.Mode&fs.ModeSymlink != 0 {
+		if h.Size > 4096 {
+			return nil, fmt.Errorf("cpio: %s: symlink target of %d bytes", h.Name, h.Size)
+		}
 		b := make([]byte, h.Size)
 		if _, err := io.ReadFull(r, b); err != nil {
 			return nil, err
