@@ -118,6 +118,13 @@ func InitBinary(ctx context.Context) (string, error) {
 	if err := os.Rename(tmp, out); err != nil {
 		return "", err
 	}
+	// Older builds of the init (other sources or Go versions) go away.
+	old, _ := filepath.Glob(filepath.Join(dir, "govirt-init-*"))
+	for _, o := range old {
+		if o != out && !strings.Contains(filepath.Base(o), ".tmp") {
+			os.Remove(o)
+		}
+	}
 	return out, nil
 }
 
