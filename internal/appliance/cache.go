@@ -89,7 +89,9 @@ func hashInputs(paths []string, prev *Stamp) ([]stampInput, error) {
 			in.CTime = sys.Ctim.Nano()
 			in.Ino = sys.Ino
 		}
-		if o, ok := old[p]; ok && o.Size == in.Size && o.MTime == in.MTime && o.CTime == in.CTime && o.Ino == in.Ino {
+		if st.IsDir() {
+			in.Sum = "directory"
+		} else if o, ok := old[p]; ok && o.Size == in.Size && o.MTime == in.MTime && o.CTime == in.CTime && o.Ino == in.Ino {
 			in.Sum = o.Sum
 		} else {
 			sum, err := fileSum(p)
