@@ -323,7 +323,7 @@ func (s *session) usage() {
 	for _, g := range s.tab.groups {
 		fmt.Fprintf(w, " %s (help keyword '%s')\n", g.name, g.keyword)
 		for _, c := range g.cmds {
-			if c.aliasOf == "" {
+			if c.listed() {
 				fmt.Fprintf(w, "    %-30s %s\n", c.name, c.help)
 			}
 		}

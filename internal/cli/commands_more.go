@@ -306,6 +306,9 @@ func withMoreCommands(groups []*group) []*group {
 		}
 	}
 	more := moreCommands()
+	for k, cmds := range validateCommands() {
+		more[k] = append(more[k], cmds...)
+	}
 	for _, g := range groups {
 		g.cmds = append(g.cmds, more[g.keyword]...)
 		sort.SliceStable(g.cmds, func(i, j int) bool {

@@ -34,7 +34,7 @@ func cmdHelp(s *session, c *call) error {
 func (s *session) groupHelp(g *group) {
 	s.printf(" %s (help keyword '%s'):\n", g.name, g.keyword)
 	for _, c := range g.cmds {
-		if c.aliasOf == "" {
+		if c.listed() {
 			s.printf("    %-30s %s\n", c.name, c.help)
 		}
 	}

@@ -17,7 +17,13 @@ type cmdDef struct {
 	// aliasOf names the command this one is another spelling of; aliases
 	// are left out of group listings.
 	aliasOf string
+	// extension marks a govirt command virsh does not have: it runs and has
+	// help, but group listings leave it out so that they stay virsh's.
+	extension bool
 }
+
+// listed reports whether group listings show the command.
+func (d *cmdDef) listed() bool { return d.aliasOf == "" && !d.extension }
 
 // group is a named set of commands, as "help" lists them.
 type group struct {

@@ -181,6 +181,13 @@ func (c *conn) DefineDomain(ctx context.Context, xml string, flags virt.DefineFl
 	if err := driver.CheckFlags(virt.FromTest, uint32(flags), uint32(virt.DefineValidate), "testDomainDefineXMLFlags"); err != nil {
 		return virt.DomainRef{}, err
 	}
+	if flags&virt.DefineValidate != 0 {
+		// libvirt checks the document against its schema first; govirt
+		// checks it against what its domain model knows.
+		if problems, err := virt.ValidateXML(virt.XMLKindDomain, []byte(xml), true); err == nil && len(problems) > 0 {
+			return virt.DomainRef{}, virt.SchemaError(virt.XMLKindDomain, virt.FromDomain, problems)
+		}
+	}
 	def, err := parseDomain(xml)
 	if err != nil {
 		return virt.DomainRef{}, err
