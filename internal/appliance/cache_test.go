@@ -89,6 +89,40 @@ func TestBuildCache(t *testing.T) {
 	}
 }
 
+func TestConcurrentBuilds(t *testing.T) {
+	h := newFakeHost(t)
+	ctx := context.Background()
+	host := Host{Root: h.root}
+	work := t.TempDir()
+	desc := filepath.Join(work, "desc")
+	if err := Prepare(ctx, []string{"fake-tools"}, desc, PrepareOptions{Host: host}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(work, "out")
+	const n = 4
+	errs := make(chan error, n)
+	built := make(chan bool, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			r, err := Build(ctx, []string{desc}, out, BuildOptions{Host: host, Format: FormatInitrd})
+			errs <- err
+			built <- err == nil && !r.UpToDate
+		}()
+	}
+	fresh := 0
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+		if <-built {
+			fresh++
+		}
+	}
+	if fresh != 1 {
+		t.Errorf("concurrent builds: %d built, want 1 (the others find it up to date)", fresh)
+	}
+}
+
 func TestBuildErrorsLeaveNothing(t *testing.T) {
 	h := newFakeHost(t)
 	ctx := context.Background()

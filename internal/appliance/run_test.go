@@ -53,8 +53,8 @@ func TestRunBusyboxInitrd(t *testing.T) {
 	script := `fdisk -l /dev/vda; mount -o ro /dev/vda1 /mnt && cat /mnt/hello.txt; ` +
 		`echo written-by-the-appliance | dd of=/dev/vdb conv=notrunc 2>/dev/null; sync; ` +
 		`if echo x | dd of=/dev/vda 2>/dev/null; then echo ro-disk-writable; fi; ` +
-		`echo to-stderr >&2; exit 7`
-	stdout, stderr, code := runIn(t, out, []string{"sh", "-c", script}, RunOptions{Disks: []Disk{{Path: disk, ReadOnly: true}, {Path: blank}}})
+		`echo "$GREETING" >&2; exit 7`
+	stdout, stderr, code := runIn(t, out, []string{"sh", "-c", script}, RunOptions{Env: []string{"GREETING=to-stderr"}, Disks: []Disk{{Path: disk, ReadOnly: true}, {Path: blank}}})
 	if code != 7 {
 		t.Errorf("exit status: got %d, want 7", code)
 	}
@@ -107,7 +107,7 @@ func TestRunDebianExt2(t *testing.T) {
 	script := `set -e; partx --show --noheadings -o NR,START,TYPE /dev/vdb; ` +
 		`echo ==; mount -o ro /dev/vdb1 /mnt; cat /mnt/hello.txt; umount /mnt; ` +
 		`echo ==; debugfs -R 'cat /hello.txt' /dev/vdb1 2>/dev/null; ` +
-		`echo ==; stat -c '%a %U' /usr/bin/su; ls /lib/modules`
+		`echo ==; stat -c '%a %U' /usr/bin/su; ls /lib/modules; echo written > /etc/new; cat /etc/new`
 	stdout, stderr, code := runIn(t, out, []string{"bash", "-c", script}, RunOptions{Disks: []Disk{{Path: disk, ReadOnly: true}}})
 	if code != 0 {
 		t.Fatalf("exit status %d; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
@@ -122,7 +122,7 @@ func TestRunDebianExt2(t *testing.T) {
 	if parts[1] != hello || parts[2] != hello {
 		t.Errorf("file through mount: %q, through debugfs: %q, want both %q", parts[1], parts[2], hello)
 	}
-	if want := "4755 root\n" + k.Version + "\n"; parts[3] != want {
-		t.Errorf("setuid su and modules: got %q, want %q", parts[3], want)
+	if want := "4755 root\n" + k.Version + "\nwritten\n"; parts[3] != want {
+		t.Errorf("setuid su, modules, writable root: got %q, want %q", parts[3], want)
 	}
 }

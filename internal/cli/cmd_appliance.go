@@ -81,6 +81,7 @@ Options of run:
   --memory MIB        guest memory (default 512)
   --uri URI           QEMU connection (default: a private qemu:///embed root)
   --env NAME=VALUE    environment of the command (repeatable)
+  --timeout DURATION  give up after this long (default 10m), e.g. 90s
   --debug             kernel and init messages on the console
   --console           print the console output to standard error afterwards
 `
@@ -222,6 +223,7 @@ func applianceRun(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	uri := fs.String("uri", "", "")
 	debug := fs.Bool("debug", false, "")
 	console := fs.Bool("console", false, "")
+	timeout := fs.Duration("timeout", 0, "")
 	fs.Var(&env, "env", "")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -233,7 +235,7 @@ func applianceRun(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(cmd) == 0 {
 		return 0, fmt.Errorf("give the command after --")
 	}
-	o := appliance.RunOptions{URI: *uri, MemoryMiB: *mem, Env: env, Stdout: stdout, Stderr: stderr, Debug: *debug}
+	o := appliance.RunOptions{URI: *uri, MemoryMiB: *mem, Env: env, Stdout: stdout, Stderr: stderr, Debug: *debug, Timeout: *timeout}
 	if *console {
 		o.Console = stderr
 	}
