@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 )
@@ -386,16 +385,6 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return writeSparse(dst, b)
-}
-
-// sortedNames returns a map's keys in order.
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // replaceable refuses to replace an existing folder that is not empty
