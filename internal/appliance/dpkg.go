@@ -42,8 +42,10 @@ func newDpkg(root string) *dpkg {
 	return &dpkg{root: root, admin: filepath.Join(root, "var/lib/dpkg")}
 }
 
+// Name implements Backend.
 func (d *dpkg) Name() string { return "dpkg" }
 
+// DatabaseFiles implements Backend.
 func (d *dpkg) DatabaseFiles() []string {
 	return []string{filepath.Join(d.admin, "status"), filepath.Join(d.admin, "diversions")}
 }
@@ -184,6 +186,7 @@ func (d *dpkg) lookup(name string) *debPkg {
 	return prov[0]
 }
 
+// Resolve implements Backend.
 func (d *dpkg) Resolve(ctx context.Context, names []string) ([]Package, []string, error) {
 	if err := d.load(); err != nil {
 		return nil, nil, err
@@ -227,6 +230,7 @@ func (d *dpkg) listFile(p Package) string {
 	return filepath.Join(d.admin, "info", p.Name+".list")
 }
 
+// Files implements Backend.
 func (d *dpkg) Files(ctx context.Context, pkgs []Package) ([]File, error) {
 	if err := d.load(); err != nil {
 		return nil, err

@@ -170,6 +170,22 @@ func TestFakeHostAllFormats(t *testing.T) {
 	h := newFakeHost(t)
 	ctx := context.Background()
 	host := Host{Root: h.root}
+	before := snapshot(t, h.root)
+	defer func() {
+		// Never modify the host: no file's content, mode, links or
+		// times (ctime included) changed.
+		after := snapshot(t, h.root)
+		for p, b := range before {
+			if a, ok := after[p]; !ok || a != b {
+				t.Errorf("host file %s changed: %q -> %q", p, b, a)
+			}
+		}
+		for p := range after {
+			if _, ok := before[p]; !ok {
+				t.Errorf("host file %s appeared", p)
+			}
+		}
+	}()
 	work := t.TempDir()
 	desc := filepath.Join(work, "desc")
 	var log bytes.Buffer
@@ -447,4 +463,19 @@ func e2tool(t *testing.T, name string) string {
 	}
 	t.Fatalf("%s not found: install e2fsprogs (scripts/setup.sh)", name)
 	return ""
+}
+
+// snapshot records every file under root with its metadata.
+func snapshot(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.Walk(root, func(p string, st os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		sys := st.Sys().(*syscall.Stat_t)
+		out[p] = fmt.Sprintf("%v %d %d %d %d", st.Mode(), st.Size(), sys.Nlink, st.ModTime().UnixNano(), sys.Ctim.Nano())
+		return nil
+	})
+	return out
 }

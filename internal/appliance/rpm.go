@@ -52,8 +52,10 @@ func newRPM(root string) *rpmBackend {
 	return &rpmBackend{root: root, dbpath: db}
 }
 
+// Name implements Backend.
 func (r *rpmBackend) Name() string { return "rpm" }
 
+// DatabaseFiles implements Backend.
 func (r *rpmBackend) DatabaseFiles() []string {
 	var out []string
 	for _, f := range []string{"rpmdb.sqlite", "Packages", "Packages.db"} {
@@ -170,6 +172,7 @@ func (r *rpmBackend) provider(req string) *rpmPkg {
 	return best
 }
 
+// Resolve implements Backend.
 func (r *rpmBackend) Resolve(ctx context.Context, names []string) ([]Package, []string, error) {
 	if err := r.load(ctx); err != nil {
 		return nil, nil, err
@@ -200,6 +203,7 @@ func (r *rpmBackend) Resolve(ctx context.Context, names []string) ([]Package, []
 	return out, missing, nil
 }
 
+// Files implements Backend.
 func (r *rpmBackend) Files(ctx context.Context, pkgs []Package) ([]File, error) {
 	if err := r.load(ctx); err != nil {
 		return nil, err

@@ -287,6 +287,7 @@ type frameWriter struct {
 	kind byte
 }
 
+// Write sends p as frames of the writer's kind.
 func (w *frameWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
