@@ -73,8 +73,13 @@ func TestBuildCache(t *testing.T) {
 		if r.UpToDate == s.rebuild {
 			t.Errorf("%s: up to date %v, want %v", s.name, r.UpToDate, !s.rebuild)
 		}
-		if r.UpToDate && took > 50*time.Millisecond {
-			t.Errorf("%s: no-op check took %v, want under 50ms", s.name, took)
+		if r.UpToDate {
+			// The aim is 50 ms; the bound leaves room for the race
+			// detector and a loaded CI machine (bench/appliance measures).
+			t.Logf("%s: no-op check took %v", s.name, took)
+			if took > 250*time.Millisecond {
+				t.Errorf("%s: no-op check took %v, want well under 250ms", s.name, took)
+			}
 		}
 	}
 	if st, _ := ReadStamp(out); st == nil || st.Key == firstKey {
