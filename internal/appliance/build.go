@@ -104,7 +104,7 @@ func Build(ctx context.Context, desc []string, out string, o BuildOptions) (*Res
 	if o.Modules == nil {
 		o.Modules = DefaultModules
 	}
-	opts := fmt.Sprintf("format=%s size=%d backend=%s root=%s init=%s/%v modules=%s", o.Format, o.Size, be.Name(), o.Host.root(), initHashOnce(), o.NoInit, strings.Join(o.Modules, ","))
+	opts := fmt.Sprintf("format=%s size=%d backend=%s root=%s init=%s/%v modules=%s ondemand=%s", o.Format, o.Size, be.Name(), o.Host.root(), initHashOnce(), o.NoInit, strings.Join(o.Modules, ","), strings.Join(OnDemandModules, ","))
 	if k != nil {
 		inputs = append(inputs, k.Path, filepath.Join(k.Modules, "modules.dep"))
 		opts += " kernel=" + k.Path + " version=" + k.Version
@@ -309,7 +309,27 @@ func (b *builder) build(ctx context.Context, st *Stamp) error {
 		}
 		mods = rest
 	}
+	var demand []string
+	if !b.opt.NoInit {
+		loaded := map[string]bool{}
+		for _, m := range mods {
+			loaded[m] = true
+		}
+		if b.opt.Format == FormatExt2 {
+			for _, m := range ix.selectModules(BootModules) {
+				loaded[m] = true
+			}
+		}
+		for _, m := range ix.selectModules(OnDemandModules) {
+			if !loaded[m] {
+				demand = append(demand, m)
+			}
+		}
+	}
 	if err := b.addModules(mods); err != nil {
+		return err
+	}
+	if err := b.addOnDemand(ix, demand); err != nil {
 		return err
 	}
 	switch b.opt.Format {
@@ -365,6 +385,51 @@ func (b *builder) addModules(mods []string) error {
 		it.placeholder = false
 	}
 	b.t.items["etc/govirt/modules"] = &item{path: "etc/govirt/modules", mode: 0o644, data: list, size: int64(len(list))}
+	return nil
+}
+
+// addOnDemand adds modules that the init loads when the kernel asks for
+// them, with the dependency and alias lists it needs for that
+// (etc/govirt/modules.dep and etc/govirt/modules.alias).
+func (b *builder) addOnDemand(ix *modIndex, mods []string) error {
+	if len(mods) == 0 {
+		return nil
+	}
+	base := "lib/modules/" + b.k.Version
+	names := map[string]bool{}
+	var dep strings.Builder
+	for _, m := range mods {
+		src := filepath.Join(b.k.Modules, m)
+		fi, err := os.Stat(src)
+		if err != nil {
+			return fmt.Errorf("kernel module %s: %w", m, err)
+		}
+		dir, err := b.t.resolveDir(path.Dir(path.Join(base, m)), 0)
+		if err != nil {
+			return err
+		}
+		dst := path.Join(dir, path.Base(m))
+		b.t.items[dst] = &item{path: dst, mode: 0o644, size: fi.Size(), mtime: fi.ModTime(), src: src}
+		names[modName(m)] = true
+		dep.WriteString(m + ":")
+		for _, d := range ix.deps[m] {
+			dep.WriteString(" " + d)
+		}
+		dep.WriteString("\n")
+	}
+	aliases, err := readModulesAlias(b.k.Modules)
+	if err != nil {
+		return err
+	}
+	var al strings.Builder
+	for _, a := range aliases {
+		if names[a[1]] {
+			al.WriteString("alias " + a[0] + " " + a[1] + "\n")
+		}
+	}
+	for name, data := range map[string]string{"etc/govirt/modules.dep": dep.String(), "etc/govirt/modules.alias": al.String()} {
+		b.t.items[name] = &item{path: name, mode: 0o644, data: []byte(data), size: int64(len(data))}
+	}
 	return nil
 }
 

@@ -242,6 +242,30 @@ var BootModules = []string{"virtio_pci", "virtio_blk", "crc32c_generic", "crc32c
 // DefaultModules are the modules every appliance loads at boot (with their
 // dependencies); a description's "modules" file adds to them.
 var DefaultModules = []string{
-	"virtio_pci", "virtio_blk", "virtio_console",
-	"crc32c_generic", "crc32c_intel", "ext4", "overlay", "vfat", "nls_cp437", "nls_iso8859_1", "isofs",
+	"virtio_pci", "virtio_blk", "virtio_console", "crc32c_generic", "crc32c_intel", "ext4", "overlay",
+}
+
+// OnDemandModules are in every appliance (with govirt's init) but loaded
+// only when the kernel asks for them (mounting a filesystem of that type
+// with -t, or a tool that detects the type first, as util-linux's mount
+// does): the init serves as the kernel's modprobe helper.
+var OnDemandModules = []string{"vfat", "nls_cp437", "nls_iso8859_1", "nls_utf8", "isofs"}
+
+// readModulesAlias reads a kernel's modules.alias: pattern -> module name.
+func readModulesAlias(dir string) ([][2]string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "modules.alias"))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("kernel modules: %w", err)
+	}
+	var out [][2]string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && f[0] == "alias" {
+			out = append(out, [2]string{f[1], strings.ReplaceAll(f[2], "-", "_")})
+		}
+	}
+	return out, nil
 }

@@ -53,6 +53,7 @@ func TestRunBusyboxInitrd(t *testing.T) {
 	script := `fdisk -l /dev/vda; mount -o ro /dev/vda1 /mnt && cat /mnt/hello.txt; ` +
 		`echo written-by-the-appliance | dd of=/dev/vdb conv=notrunc 2>/dev/null; sync; ` +
 		`if echo x | dd of=/dev/vda 2>/dev/null; then echo ro-disk-writable; fi; ` +
+		`grep -c vfat /proc/filesystems; mount -t vfat /dev/vdb /mnt 2>/dev/null; grep -w vfat /proc/filesystems; ` +
 		`echo "$GREETING" >&2; exit 7`
 	stdout, stderr, code := runIn(t, out, []string{"sh", "-c", script}, RunOptions{Env: []string{"GREETING=to-stderr"}, Disks: []Disk{{Path: disk, ReadOnly: true}, {Path: blank}}})
 	if code != 7 {
@@ -63,6 +64,9 @@ func TestRunBusyboxInitrd(t *testing.T) {
 	}
 	if !strings.Contains(stdout, hello) {
 		t.Errorf("file read back: got\n%s\nwant it to contain %q", stdout, hello)
+	}
+	if !strings.Contains(stdout, "0\nnodev\tvfat\n") && !strings.Contains(stdout, "0\n\tvfat\n") {
+		t.Errorf("vfat: want it absent at boot and loaded on demand by mount -t vfat; got\n%s", stdout)
 	}
 	if strings.Contains(stdout, "ro-disk-writable") {
 		t.Errorf("the read-only disk took a write")

@@ -32,7 +32,12 @@ type initState struct {
 }
 
 // Main runs the appliance's init. It never returns: the machine powers off.
+// Started by the kernel as its modprobe helper (not as PID 1), it loads
+// the module asked for instead and exits.
 func Main() {
+	if os.Getpid() != 1 {
+		os.Exit(modprobe(os.Args[1:]))
+	}
 	s := &initState{args: map[string]string{}, loaded: map[string]bool{}, console: os.Stderr}
 	os.Setenv("PATH", defaultPath)
 	os.Setenv("HOME", "/root")
@@ -97,6 +102,7 @@ func (s *initState) run() error {
 		}
 	}
 	s.setupRoot()
+	s.modprobeHelper()
 	s.debugf("root ready")
 	return s.serve()
 }
@@ -407,3 +413,96 @@ func poweroff() {
 // sysFinitModule is finit_module(2)'s number (the syscall package lacks
 // it); 0 where unknown.
 var sysFinitModule = map[string]uintptr{"amd64": 313, "arm64": 273, "riscv64": 273, "386": 350, "ppc64le": 353, "s390x": 344}[runtime.GOARCH]
+
+// modprobeHelper makes a copy of this program the kernel's modprobe
+// helper, so that modules listed in /etc/govirt/modules.dep load when the
+// kernel asks for them (mounting a filesystem whose driver is a module).
+func (s *initState) modprobeHelper() {
+	if _, err := os.Stat("/etc/govirt/modules.dep"); err != nil {
+		return
+	}
+	self, err := os.ReadFile("/proc/self/exe")
+	if err != nil {
+		s.debugf("modprobe helper: %v", err)
+		return
+	}
+	os.MkdirAll("/run/govirt", 0o755)
+	if err := os.WriteFile("/run/govirt/modprobe", self, 0o755); err != nil {
+		s.debugf("modprobe helper: %v", err)
+		return
+	}
+	if err := os.WriteFile("/proc/sys/kernel/modprobe", []byte("/run/govirt/modprobe\n"), 0o644); err != nil {
+		s.debugf("modprobe helper: %v", err)
+	}
+}
+
+// modprobe loads the module named by the last argument (a module name or
+// an alias such as fs-vfat) and its dependencies, from the lists in
+// /etc/govirt. It returns the exit status.
+func modprobe(args []string) int {
+	if len(args) == 0 {
+		return 1
+	}
+	want := args[len(args)-1]
+	deps := map[string][]string{} // path -> dependency paths
+	byName := map[string]string{}
+	if b, err := os.ReadFile("/etc/govirt/modules.dep"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			mod, rest, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			deps[mod] = strings.Fields(rest)
+			byName[modBase(mod)] = mod
+		}
+	}
+	target := byName[strings.ReplaceAll(want, "-", "_")]
+	if target == "" {
+		b, _ := os.ReadFile("/etc/govirt/modules.alias")
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) == 3 {
+				if ok, _ := filepath.Match(f[1], want); ok && byName[f[2]] != "" {
+					target = byName[f[2]]
+					break
+				}
+			}
+		}
+	}
+	if target == "" {
+		return 1
+	}
+	var u syscall.Utsname
+	syscall.Uname(&u)
+	dir := filepath.Join("/lib/modules", cstr(u.Release[:]))
+	seen := map[string]bool{}
+	var load func(m string, depth int) error
+	load = func(m string, depth int) error {
+		if seen[m] || depth > 32 {
+			return nil
+		}
+		seen[m] = true
+		for _, d := range deps[m] {
+			if err := load(d, depth+1); err != nil {
+				return err
+			}
+		}
+		if _, ok := deps[m]; !ok {
+			return nil // not in this appliance: loaded at boot, or built in
+		}
+		return loadModule(filepath.Join(dir, m))
+	}
+	if err := load(target, 0); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// modBase normalises a module path to its name.
+func modBase(p string) string {
+	b := filepath.Base(p)
+	if i := strings.Index(b, ".ko"); i >= 0 {
+		b = b[:i]
+	}
+	return strings.ReplaceAll(b, "-", "_")
+}
