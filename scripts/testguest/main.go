@@ -2,8 +2,8 @@
 // and prints where its kernel and initramfs are:
 //
 //	go run ./scripts/testguest
-//	KERNEL='/root/.cache/govirt/testguest/vmlinuz'
-//	INITRD='/root/.cache/govirt/testguest/initrd.gz'
+//	KERNEL='/root/.cache/govirt/appliance/vmlinux-26f2e57c99338feaf71c46fa'
+//	INITRD='/root/.cache/govirt/testguest/appliance/initrd'
 //	CMDLINE='console=ttyS0 panic=-1 quiet loglevel=3'
 package main
 
