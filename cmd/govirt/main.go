@@ -14,7 +14,7 @@ func main() {
 	drivers.RegisterDefaults()
 	if len(os.Args) > 1 && os.Args[1] == "appliance" {
 		// The appliance builder is a mode of its own (see cli.ApplianceMain).
-		os.Exit(cli.ApplianceMain(os.Args[2:], os.Stdout, os.Stderr))
+		os.Exit(cli.ApplianceMain(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

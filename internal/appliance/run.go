@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/govirt/govirt/internal/appliance/guestinit"
@@ -35,8 +36,12 @@ type RunOptions struct {
 	Disks     []Disk
 	MemoryMiB int      // default 512
 	Env       []string // extra environment for the command
-	Stdout    io.Writer
-	Stderr    io.Writer
+	// Stdin, when set, is copied to the command's standard input (which
+	// otherwise reads /dev/null). Run may return before a blocked read
+	// of Stdin ends; that read's data is then dropped.
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
 	// Console, when set, receives the appliance's serial console output
 	// (kernel and init messages) once it has stopped.
 	Console io.Writer
@@ -147,12 +152,33 @@ func Run(ctx context.Context, out string, argv []string, o RunOptions) (*RunResu
 	var ms int
 	fmt.Sscan(string(p), &ms)
 	res.GuestBoot = time.Duration(ms) * time.Millisecond
-	req, err := guestinit.EncodeRequest(&guestinit.Request{Argv: argv, Env: o.Env})
+	req, err := guestinit.EncodeRequest(&guestinit.Request{Argv: argv, Env: o.Env, Stdin: o.Stdin != nil})
 	if err != nil {
 		return nil, err
 	}
 	if _, err := c.Write(req); err != nil {
 		return fail(fmt.Errorf("send the command: %w", err))
+	}
+	var wmu sync.Mutex
+	send := func(kind byte, p []byte) error {
+		wmu.Lock()
+		defer wmu.Unlock()
+		return guestinit.WriteFrame(c, kind, p)
+	}
+	if o.Stdin != nil {
+		go func() {
+			buf := make([]byte, 64<<10)
+			for {
+				n, err := o.Stdin.Read(buf)
+				if n > 0 && send(guestinit.FrameStdin, buf[:n]) != nil {
+					return
+				}
+				if err != nil {
+					send(guestinit.FrameStdinEOF, nil)
+					return
+				}
+			}
+		}()
 	}
 	for {
 		kind, p, err := guestinit.ReadFrame(c)
@@ -171,7 +197,7 @@ func Run(ctx context.Context, out string, argv []string, o RunOptions) (*RunResu
 				res.ExitCode = int(int32(uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])))
 			}
 			res.Total = time.Since(start)
-			c.Write([]byte{guestinit.Ack})
+			send(guestinit.FrameAck, nil)
 			// The guest powers off; its domain goes away with it.
 			deadline := time.Now().Add(15 * time.Second)
 			for time.Now().Before(deadline) {

@@ -111,8 +111,8 @@ func TestRunDebianExt2(t *testing.T) {
 	script := `set -e; partx --show --noheadings -o NR,START,TYPE /dev/vdb; ` +
 		`echo ==; mount -o ro /dev/vdb1 /mnt; cat /mnt/hello.txt; umount /mnt; ` +
 		`echo ==; debugfs -R 'cat /hello.txt' /dev/vdb1 2>/dev/null; ` +
-		`echo ==; stat -c '%a %U' /usr/bin/su; ls /lib/modules; echo written > /etc/new; cat /etc/new`
-	stdout, stderr, code := runIn(t, out, []string{"bash", "-c", script}, RunOptions{Disks: []Disk{{Path: disk, ReadOnly: true}}})
+		`echo ==; stat -c '%a %U' /usr/bin/su; ls /lib/modules; echo written > /etc/new; cat /etc/new; tr a-z A-Z`
+	stdout, stderr, code := runIn(t, out, []string{"bash", "-c", script}, RunOptions{Stdin: strings.NewReader("from stdin\n"), Disks: []Disk{{Path: disk, ReadOnly: true}}})
 	if code != 0 {
 		t.Fatalf("exit status %d; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -126,7 +126,7 @@ func TestRunDebianExt2(t *testing.T) {
 	if parts[1] != hello || parts[2] != hello {
 		t.Errorf("file through mount: %q, through debugfs: %q, want both %q", parts[1], parts[2], hello)
 	}
-	if want := "4755 root\n" + k.Version + "\nwritten\n"; parts[3] != want {
-		t.Errorf("setuid su, modules, writable root: got %q, want %q", parts[3], want)
+	if want := "4755 root\n" + k.Version + "\nwritten\nFROM STDIN\n"; parts[3] != want {
+		t.Errorf("setuid su, modules, writable root, standard input: got %q, want %q", parts[3], want)
 	}
 }

@@ -20,7 +20,7 @@ import (
 // virsh-compatible parser (virsh has no command of that name, and the
 // builder's options follow the supermin-like conventions, not virsh's).
 // It returns the process exit status: for run, the command's own.
-func ApplianceMain(args []string, stdout, stderr io.Writer) int {
+func ApplianceMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
@@ -35,7 +35,7 @@ func ApplianceMain(args []string, stdout, stderr io.Writer) int {
 	case "build":
 		err = applianceBuild(ctx, args[1:], stdout, stderr)
 	case "run":
-		code, err = applianceRun(ctx, args[1:], stdout, stderr)
+		code, err = applianceRun(ctx, args[1:], stdin, stdout, stderr)
 	default:
 		err = fmt.Errorf("unknown appliance command %q (prepare, build, run)", args[0])
 	}
@@ -82,6 +82,7 @@ Options of run:
   --uri URI           QEMU connection (default: a private qemu:///embed root)
   --env NAME=VALUE    environment of the command (repeatable)
   --timeout DURATION  give up after this long (default 10m), e.g. 90s
+  --no-stdin          the command reads /dev/null, not govirt's standard input
   --debug             kernel and init messages on the console
   --console           print the console output to standard error afterwards
 `
@@ -206,7 +207,7 @@ func applianceBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 	return nil
 }
 
-func applianceRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+func applianceRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	var cmd []string
 	for i, a := range args {
 		if a == "--" {
@@ -224,6 +225,7 @@ func applianceRun(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	debug := fs.Bool("debug", false, "")
 	console := fs.Bool("console", false, "")
 	timeout := fs.Duration("timeout", 0, "")
+	noStdin := fs.Bool("no-stdin", false, "")
 	fs.Var(&env, "env", "")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -238,6 +240,9 @@ func applianceRun(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	o := appliance.RunOptions{URI: *uri, MemoryMiB: *mem, Env: env, Stdout: stdout, Stderr: stderr, Debug: *debug, Timeout: *timeout}
 	if *console {
 		o.Console = stderr
+	}
+	if !*noStdin && stdin != nil {
+		o.Stdin = stdin
 	}
 	for _, d := range disks {
 		disk := appliance.Disk{Path: d, ReadOnly: true}

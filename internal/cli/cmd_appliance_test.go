@@ -41,7 +41,7 @@ func TestApplianceCommands(t *testing.T) {
 	}
 	for _, c := range cases {
 		var so, se bytes.Buffer
-		code := ApplianceMain(c.args, &so, &se)
+		code := ApplianceMain(c.args, nil, &so, &se)
 		if code != c.code || !strings.Contains(so.String(), c.out) || !strings.Contains(se.String(), c.err) {
 			t.Errorf("%v: got %d, stdout %q, stderr %q; want %d, %q, %q", c.args, code, so.String(), se.String(), c.code, c.out, c.err)
 		}

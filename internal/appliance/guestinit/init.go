@@ -338,18 +338,50 @@ func (s *initState) serve() error {
 	if err := WriteFrame(port, FrameReady, []byte(uptimeMillis())); err != nil {
 		return err
 	}
-	line, err := bufio.NewReader(port).ReadBytes('\n')
+	in := bufio.NewReader(port)
+	line, err := in.ReadBytes('\n')
 	if err != nil {
 		return fmt.Errorf("read request: %w", err)
 	}
+	// The host's frames: standard input, then the acknowledgement.
+	stdinR, stdinW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	acked := make(chan struct{})
+	go func() {
+		defer close(acked)
+		open := true
+		for {
+			kind, p, err := ReadFrame(in)
+			if err != nil || kind == FrameAck {
+				if open {
+					stdinW.Close()
+				}
+				return
+			}
+			switch {
+			case kind == FrameStdin && open:
+				stdinW.Write(p) // a command that stopped reading drops the rest
+			case kind == FrameStdinEOF && open:
+				stdinW.Close()
+				open = false
+			}
+		}
+	}()
 	var req Request
 	code := 0
 	if err := decodeRequest(line, &req); err != nil {
 		WriteFrame(port, FrameError, []byte(err.Error()))
 		code = 127
 	} else {
-		code = s.runCommand(&req, port, mu)
+		var stdin *os.File
+		if req.Stdin {
+			stdin = stdinR
+		}
+		code = s.runCommand(&req, stdin, port, mu)
 	}
+	stdinR.Close()
 	var st [4]byte
 	st[0], st[1], st[2], st[3] = byte(code>>24), byte(code>>16), byte(code>>8), byte(code)
 	mu.Lock()
@@ -358,12 +390,6 @@ func (s *initState) serve() error {
 	if err != nil {
 		return err
 	}
-	acked := make(chan struct{})
-	go func() {
-		var b [1]byte
-		port.Read(b[:])
-		close(acked)
-	}()
 	select {
 	case <-acked:
 	case <-time.After(5 * time.Second):
@@ -371,7 +397,7 @@ func (s *initState) serve() error {
 	return nil
 }
 
-func (s *initState) runCommand(req *Request, port *os.File, mu *sync.Mutex) int {
+func (s *initState) runCommand(req *Request, stdin, port *os.File, mu *sync.Mutex) int {
 	if len(req.Argv) == 0 {
 		WriteFrame(port, FrameError, []byte("no command given"))
 		return 127
@@ -381,6 +407,9 @@ func (s *initState) runCommand(req *Request, port *os.File, mu *sync.Mutex) int 
 	cmd.Dir = req.Dir
 	if cmd.Dir == "" {
 		cmd.Dir = "/"
+	}
+	if stdin != nil {
+		cmd.Stdin = stdin
 	}
 	cmd.Stdout = &frameWriter{mu: mu, f: port, kind: FrameStdout}
 	cmd.Stderr = &frameWriter{mu: mu, f: port, kind: FrameStderr}

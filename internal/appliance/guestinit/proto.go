@@ -32,6 +32,9 @@ type Request struct {
 	Argv []string `json:"argv"`
 	Env  []string `json:"env,omitempty"`
 	Dir  string   `json:"dir,omitempty"`
+	// Stdin: the host sends the command's standard input as FrameStdin
+	// frames ended by FrameStdinEOF; otherwise it reads /dev/null.
+	Stdin bool `json:"stdin,omitempty"`
 }
 
 // Frame kinds sent by the guest.
@@ -43,9 +46,14 @@ const (
 	FrameReady  = 'r' // payload: the guest's boot time in milliseconds, as text
 )
 
-// Ack is the byte the host sends once it has read the exit frame; the
-// guest powers off when it gets it (or after a short wait).
-const Ack = 'k'
+// Frame kinds sent by the host after the request line.
+const (
+	FrameStdin    = 'i' // payload: bytes for the command's standard input
+	FrameStdinEOF = 'c' // the command's standard input ends
+	// FrameAck says the host has read the exit frame; the guest powers off
+	// when it gets it (or after a short wait).
+	FrameAck = 'k'
+)
 
 // maxFrame bounds a frame's payload.
 const maxFrame = 1 << 20
