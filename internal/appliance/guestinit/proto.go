@@ -12,8 +12,10 @@
 // writable overlay held in RAM (plain read-only when overlayfs is
 // missing), loads the root's own module list and chroots into it. Then it
 // looks for the virtio-serial port named PortName, reads one Request,
-// runs it, streams its output and exit status back as frames, waits for
-// the host's acknowledgement and powers the machine off.
+// runs it (feeding it the host's standard input frames when asked),
+// streams its output and exit status back as frames, waits for the host's
+// acknowledgement and powers the machine off. Started by the kernel as its
+// modprobe helper, the same program loads the module asked for.
 package guestinit
 
 import (
