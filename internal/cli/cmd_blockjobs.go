@@ -893,7 +893,7 @@ func cmdUpdateMemoryDevice(s *session, c *call) error {
 	}
 	xml := libxmlDump(mem, 2, "")
 	if c.has("print-xml") {
-		s.printf("%s\n", xml)
+		s.print(xml)
 		return nil
 	}
 	return dom.UpdateDevice(s.ctx, xml, flags)

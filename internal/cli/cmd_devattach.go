@@ -614,7 +614,7 @@ func cmdDetachDisk(s *session, c *call) error {
 	}
 	xml := libxmlDump(disk, 2, "")
 	if c.has("print-xml") {
-		s.printf("%s\n", xml)
+		s.print(xml)
 		return nil
 	}
 	if err := s.detach(dom, xml, flags, current); err != nil {
@@ -682,7 +682,7 @@ func cmdDetachInterface(s *session, c *call) error {
 	}
 	xml := libxmlDump(iface, 2, "")
 	if c.has("print-xml") {
-		s.printf("%s\n", xml)
+		s.print(xml)
 		return nil
 	}
 	if err := s.detach(dom, xml, flags, current); err != nil {
@@ -747,7 +747,7 @@ func cmdDomifSetlink(s *session, c *call) error {
 	}
 	xml := libxmlDump(iface, 2, extra)
 	if c.has("print-xml") {
-		s.printf("%s\n", xml)
+		s.print(xml)
 		return nil
 	}
 	if err := dom.UpdateDevice(s.ctx, xml, flags); err != nil {
@@ -837,7 +837,7 @@ func cmdChangeMedia(s *session, c *call) error {
 	disk.Children = kept
 	xml := libxmlDump(disk, 2, "")
 	if c.has("print-xml") {
-		s.printf("%s\n", xml)
+		s.print(xml)
 		return nil
 	}
 	if err := dom.UpdateDevice(s.ctx, xml, flags); err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/govirt/govirt/internal/drivers"
 )
@@ -63,6 +65,9 @@ func loadCases(t *testing.T) []goldenCase {
 		c := goldenCase{name: name}
 		if c.own = strings.HasPrefix(name, "~"); c.own {
 			c.name = name[1:]
+		}
+		if _, dup := index[c.name]; dup {
+			t.Fatalf("cases.txt:%d: case %q is defined twice", n+1, c.name)
 		}
 		if argv, isArgv := strings.CutPrefix(rest, ":"); isArgv {
 			words, err := SplitBatch(strings.TrimSpace(argv))
@@ -119,9 +124,27 @@ func runGovirt(c goldenCase) result {
 	return result{out.String(), errb.String(), rc}
 }
 
-// runVirsh runs the real virsh with the same arguments and input.
+// runVirsh runs the real virsh with the same arguments and input. virsh
+// 9.0 sometimes hangs at exit after a failed command (its event loop
+// thread), so a run that takes too long is retried.
 func runVirsh(c goldenCase) (result, error) {
-	cmd := exec.Command("virsh", c.args...)
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		var r result
+		if r, err = runVirshOnce(c); err == nil {
+			return r, nil
+		}
+		if !errors.Is(err, context.DeadlineExceeded) {
+			break
+		}
+	}
+	return result{}, err
+}
+
+func runVirshOnce(c goldenCase) (result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "virsh", c.args...)
 	cmd.Stdin = strings.NewReader(c.stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -133,6 +156,9 @@ func runVirsh(c goldenCase) (result, error) {
 	}
 	cmd.Env = env
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		return result{}, ctx.Err()
+	}
 	rc := 0
 	if err != nil {
 		var ee *exec.ExitError

@@ -28,6 +28,8 @@ func (c *conn) RenameDomain(ctx context.Context, ref virt.DomainRef, name string
 		return virt.DomainRef{}, virt.Errorf(virt.ErrOperationInvalid, virt.FromTest, "cannot rename a transient domain")
 	case d.state != virt.DomainShutoff:
 		return virt.DomainRef{}, virt.Errorf(virt.ErrOperationInvalid, virt.FromTest, "domain has to be shutoff before renaming")
+	case d.name == name:
+		return virt.DomainRef{}, virt.Errorf(virt.ErrOperationInvalid, virt.FromDomain, "Can't rename domain to itself")
 	}
 	if strings.Contains(name, "/") {
 		return virt.DomainRef{}, virt.Errorf(virt.ErrXML, virt.FromTest, "name %s cannot contain '/'", name)
