@@ -70,6 +70,7 @@ type field struct {
 	index     []int
 	omitEmpty bool
 	typ       reflect.Type
+	ti        *typeInfo
 }
 
 type plan struct {
@@ -120,7 +121,7 @@ func (p *plan) collect(t reflect.Type, index []int) {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
-		f := &field{name: name, index: idx, typ: sf.Type}
+		f := &field{name: name, index: idx, typ: sf.Type, ti: infoFor(sf.Type)}
 		if name == "" {
 			f.name = sf.Name
 		}
@@ -181,7 +182,7 @@ func Unmarshal(n *Node, v any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("xmldoc: Unmarshal needs a non-nil pointer, got %T", v)
 	}
-	return decodeElem(n, rv.Elem())
+	return decodeElem(n, rv.Elem(), infoFor(rv.Type().Elem()))
 }
 
 // UnmarshalBytes parses data and decodes its root element into v.
@@ -193,8 +194,8 @@ func UnmarshalBytes(data []byte, v any) (*Node, error) {
 	return root, Unmarshal(root, v)
 }
 
-func decodeElem(n *Node, v reflect.Value) error {
-	if v.CanAddr() && infoFor(v.Type()).nodeU {
+func decodeElem(n *Node, v reflect.Value, ti *typeInfo) error {
+	if ti.nodeU && v.CanAddr() {
 		return v.Addr().Interface().(NodeUnmarshaler).UnmarshalNode(n)
 	}
 	switch v.Kind() {
@@ -206,11 +207,11 @@ func decodeElem(n *Node, v reflect.Value) error {
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		return decodeElem(n, v.Elem())
+		return decodeElem(n, v.Elem(), ti.elem)
 	case reflect.Slice:
 		if v.Type().Elem().Kind() != reflect.Uint8 {
 			nv := reflect.New(v.Type().Elem()).Elem()
-			if err := decodeElem(n, nv); err != nil {
+			if err := decodeElem(n, nv, ti.elem); err != nil {
 				return err
 			}
 			v.Set(reflect.Append(v, nv))
@@ -220,22 +221,17 @@ func decodeElem(n *Node, v reflect.Value) error {
 		v.SetBool(true)
 		return nil
 	case reflect.Struct:
-		if !isText(v) {
-			return decodeStruct(n, v)
+		if !(ti.textU && v.CanAddr()) {
+			return decodeStruct(n, v, ti.planOf(v.Type()))
 		}
 	}
-	if err := decodeScalar(n.Text, v); err != nil {
+	if err := decodeScalar(n.Text, v, ti); err != nil {
 		return Errorf(n, "Invalid value for element '%s': '%s'%s", n.Name, n.Text, err.Error())
 	}
 	return nil
 }
 
-func isText(v reflect.Value) bool {
-	return v.CanAddr() && infoFor(v.Type()).textU
-}
-
-func decodeStruct(n *Node, v reflect.Value) error {
-	p := planFor(v.Type())
+func decodeStruct(n *Node, v reflect.Value, p *plan) error {
 	for _, a := range n.Attrs {
 		f := p.byAttr[a.Name]
 		if f == nil {
@@ -245,7 +241,7 @@ func decodeStruct(n *Node, v reflect.Value) error {
 			}
 			continue
 		}
-		if err := decodeScalar(a.Value, v.FieldByIndex(f.index)); err != nil {
+		if err := decodeScalar(a.Value, v.FieldByIndex(f.index), f.ti); err != nil {
 			return Errorf(n, "Invalid value for attribute '%s' in element '%s': '%s'%s", a.Name, n.Name, a.Value, err.Error())
 		}
 	}
@@ -261,12 +257,12 @@ func decodeStruct(n *Node, v reflect.Value) error {
 			}
 			continue
 		}
-		if err := decodeElem(c, v.FieldByIndex(f.index)); err != nil {
+		if err := decodeElem(c, v.FieldByIndex(f.index), f.ti); err != nil {
 			return err
 		}
 	}
 	if p.chardata != nil {
-		if err := decodeScalar(n.Text, v.FieldByIndex(p.chardata.index)); err != nil {
+		if err := decodeScalar(n.Text, v.FieldByIndex(p.chardata.index), p.chardata.ti); err != nil {
 			return Errorf(n, "Invalid value for element '%s': '%s'%s", n.Name, n.Text, err.Error())
 		}
 	}
@@ -278,16 +274,16 @@ type scalarError string
 
 func (e scalarError) Error() string { return string(e) }
 
-func decodeScalar(s string, v reflect.Value) error {
+func decodeScalar(s string, v reflect.Value, ti *typeInfo) error {
 	if v.Kind() == reflect.Pointer {
 		nv := reflect.New(v.Type().Elem())
-		if err := decodeScalar(s, nv.Elem()); err != nil {
+		if err := decodeScalar(s, nv.Elem(), ti.elem); err != nil {
 			return err
 		}
 		v.Set(nv)
 		return nil
 	}
-	if v.CanAddr() && infoFor(v.Type()).textU {
+	if ti.textU && v.CanAddr() {
 		u := v.Addr().Interface().(encoding.TextUnmarshaler)
 		{
 			if err := u.UnmarshalText([]byte(s)); err != nil {
@@ -347,7 +343,8 @@ func decodeScalar(s string, v reflect.Value) error {
 
 // Marshal encodes v as an element named name.
 func Marshal(e *Encoder, name string, v any) error {
-	return encodeElem(e, name, reflect.ValueOf(v), false)
+	rv := reflect.ValueOf(v)
+	return encodeElem(e, name, rv, false, infoFor(rv.Type()))
 }
 
 // MarshalBytes encodes v as a whole document rooted at name.
@@ -359,8 +356,8 @@ func MarshalBytes(name string, v any) ([]byte, error) {
 	return e.Bytes(), nil
 }
 
-func encodeElem(e *Encoder, name string, v reflect.Value, omitEmpty bool) error {
-	if m, ok := asMarshaler(v); ok {
+func encodeElem(e *Encoder, name string, v reflect.Value, omitEmpty bool, ti *typeInfo) error {
+	if m, ok := asMarshaler(v, ti); ok {
 		return m.MarshalNode(e, name)
 	}
 	switch v.Kind() {
@@ -372,11 +369,14 @@ func encodeElem(e *Encoder, name string, v reflect.Value, omitEmpty bool) error 
 			e.Raw(v.Interface().(*Node))
 			return nil
 		}
-		return encodeElem(e, name, v.Elem(), false)
+		if v.Kind() == reflect.Interface {
+			return encodeElem(e, name, v.Elem(), false, infoFor(v.Elem().Type()))
+		}
+		return encodeElem(e, name, v.Elem(), false, ti.elem)
 	case reflect.Slice:
 		if v.Type().Elem().Kind() != reflect.Uint8 {
 			for i := 0; i < v.Len(); i++ {
-				if err := encodeElem(e, name, v.Index(i), false); err != nil {
+				if err := encodeElem(e, name, v.Index(i), false, ti.elem); err != nil {
 					return err
 				}
 			}
@@ -389,17 +389,17 @@ func encodeElem(e *Encoder, name string, v reflect.Value, omitEmpty bool) error 
 		}
 		return nil
 	case reflect.Struct:
-		if _, ok := asTextMarshaler(v); !ok {
+		if ti.textM == 0 {
 			if omitEmpty && v.IsZero() {
 				return nil
 			}
-			return encodeStruct(e, name, v)
+			return encodeStruct(e, name, v, ti.planOf(v.Type()))
 		}
 	}
 	if omitEmpty && v.IsZero() {
 		return nil
 	}
-	s, err := scalarText(v)
+	s, err := scalarText(v, ti)
 	if err != nil {
 		return err
 	}
@@ -413,6 +413,20 @@ func encodeElem(e *Encoder, name string, v reflect.Value, omitEmpty bool) error 
 type typeInfo struct {
 	nodeM, textM int8
 	nodeU, textU bool
+	// elem describes the element type of pointers and slices.
+	elem *typeInfo
+	// plan is the struct type's plan, once asked for.
+	plan atomic.Pointer[plan]
+}
+
+// planOf returns the plan of the struct type t that ti describes.
+func (ti *typeInfo) planOf(t reflect.Type) *plan {
+	if p := ti.plan.Load(); p != nil {
+		return p
+	}
+	p := planFor(t)
+	ti.plan.Store(p)
+	return p
 }
 
 // typeInfos is a copy-on-write map: reads take no lock, and writes (once
@@ -444,6 +458,9 @@ func infoFor(t reflect.Type) *typeInfo {
 	}
 	i.nodeU = pt.Implements(nodeUnmarshalerTyp)
 	i.textU = pt.Implements(textUnmarshalerTyp)
+	if k := t.Kind(); k == reflect.Pointer || k == reflect.Slice {
+		i.elem = infoFor(t.Elem())
+	}
 	typeInfosMu.Lock()
 	defer typeInfosMu.Unlock()
 	next := map[reflect.Type]*typeInfo{}
@@ -457,11 +474,11 @@ func infoFor(t reflect.Type) *typeInfo {
 	return i
 }
 
-func asMarshaler(v reflect.Value) (NodeMarshaler, bool) {
-	if v.Kind() == reflect.Pointer && v.IsNil() {
+func asMarshaler(v reflect.Value, ti *typeInfo) (NodeMarshaler, bool) {
+	if ti.nodeM == 0 || v.Kind() == reflect.Pointer && v.IsNil() {
 		return nil, false
 	}
-	switch infoFor(v.Type()).nodeM {
+	switch ti.nodeM {
 	case 1:
 		return v.Interface().(NodeMarshaler), true
 	case 2:
@@ -472,8 +489,8 @@ func asMarshaler(v reflect.Value) (NodeMarshaler, bool) {
 	return nil, false
 }
 
-func asTextMarshaler(v reflect.Value) (encoding.TextMarshaler, bool) {
-	switch infoFor(v.Type()).textM {
+func asTextMarshaler(v reflect.Value, ti *typeInfo) (encoding.TextMarshaler, bool) {
+	switch ti.textM {
 	case 1:
 		return v.Interface().(encoding.TextMarshaler), true
 	case 2:
@@ -487,8 +504,8 @@ func asTextMarshaler(v reflect.Value) (encoding.TextMarshaler, bool) {
 	return nil, false
 }
 
-func scalarText(v reflect.Value) (string, error) {
-	if m, ok := asTextMarshaler(v); ok {
+func scalarText(v reflect.Value, ti *typeInfo) (string, error) {
+	if m, ok := asTextMarshaler(v, ti); ok {
 		b, err := m.MarshalText()
 		return string(b), err
 	}
@@ -497,7 +514,7 @@ func scalarText(v reflect.Value) (string, error) {
 		if v.IsNil() {
 			return "", nil
 		}
-		return scalarText(v.Elem())
+		return scalarText(v.Elem(), ti.elem)
 	case reflect.String:
 		return v.String(), nil
 	case reflect.Bool:
@@ -515,15 +532,14 @@ func scalarText(v reflect.Value) (string, error) {
 	return "", fmt.Errorf("xmldoc: cannot encode %s as text", v.Type())
 }
 
-func encodeStruct(e *Encoder, name string, v reflect.Value) error {
-	p := planFor(v.Type())
+func encodeStruct(e *Encoder, name string, v reflect.Value, p *plan) error {
 	e.Open(name)
 	for _, f := range p.attrs {
 		fv := v.FieldByIndex(f.index)
 		if fv.Kind() == reflect.Pointer && fv.IsNil() || f.omitEmpty && fv.IsZero() {
 			continue
 		}
-		s, err := scalarText(fv)
+		s, err := scalarText(fv, f.ti)
 		if err != nil {
 			return err
 		}
@@ -538,7 +554,7 @@ func encodeStruct(e *Encoder, name string, v reflect.Value) error {
 	if p.chardata != nil {
 		fv := v.FieldByIndex(p.chardata.index)
 		if !(fv.Kind() == reflect.Pointer && fv.IsNil()) {
-			s, err := scalarText(fv)
+			s, err := scalarText(fv, p.chardata.ti)
 			if err != nil {
 				return err
 			}
@@ -550,7 +566,7 @@ func encodeStruct(e *Encoder, name string, v reflect.Value) error {
 	e.EndOpen()
 	bodyStart := len(e.buf)
 	for _, f := range p.elems {
-		if err := encodeElem(e, f.name, v.FieldByIndex(f.index), f.omitEmpty); err != nil {
+		if err := encodeElem(e, f.name, v.FieldByIndex(f.index), f.omitEmpty, f.ti); err != nil {
 			return err
 		}
 	}
@@ -587,7 +603,7 @@ func MarshalChildren(e *Encoder, v any) error {
 	}
 	p := planFor(rv.Type())
 	for _, f := range p.elems {
-		if err := encodeElem(e, f.name, rv.FieldByIndex(f.index), f.omitEmpty); err != nil {
+		if err := encodeElem(e, f.name, rv.FieldByIndex(f.index), f.omitEmpty, f.ti); err != nil {
 			return err
 		}
 	}
