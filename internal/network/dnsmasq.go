@@ -16,8 +16,6 @@ type Files struct {
 	Conf      string // the configuration file
 	PidFile   string
 	LeaseFile string // dnsmasq's own lease database (net-dhcp-leases)
-	HostsFile string // static DHCP hosts (dhcp-hostsfile)
-	AddnHosts string // static DNS hosts (addn-hosts)
 }
 
 // IPPrefix returns the address and prefix of an <ip> element: its prefix,
@@ -96,11 +94,13 @@ func OwnBridge(def *virtxml.Network) bool {
 	return false
 }
 
-// DnsmasqConfig returns a network's dnsmasq configuration and the
-// contents of its static DHCP hosts and DNS hosts files. It does no I/O.
-func DnsmasqConfig(def *virtxml.Network, f Files) (conf, hosts, addnHosts string, err error) {
+// DnsmasqConfig returns a network's dnsmasq configuration. It does no
+// I/O. Static DHCP and DNS hosts are written into it rather than into
+// files of their own: dnsmasq reads its configuration before it drops
+// root's privileges, so the state folders may stay private.
+func DnsmasqConfig(def *virtxml.Network, f Files) (string, error) {
 	if def.Bridge == nil || def.Bridge.Name == "" {
-		return "", "", "", fmt.Errorf("network '%s' has no bridge", def.Name)
+		return "", fmt.Errorf("network '%s' has no bridge", def.Name)
 	}
 	var b strings.Builder
 	line := func(format string, args ...any) {
@@ -159,14 +159,14 @@ func DnsmasqConfig(def *virtxml.Network, f Files) (conf, hosts, addnHosts string
 			}
 		}
 	}
-	var hb, ab strings.Builder
+	var hosts []string
 	leaseMax := 0
 	dhcp := false
 	for i := range def.IPs {
 		ip := &def.IPs[i]
 		p, err := IPPrefix(ip)
 		if err != nil {
-			return "", "", "", err
+			return "", err
 		}
 		if ip.DHCP == nil {
 			if p.Addr().Is6() {
@@ -209,8 +209,7 @@ func DnsmasqConfig(def *virtxml.Network, f Files) (conf, hosts, addnHosts string
 			if lt := leaseTime(h.Lease); lt != "" {
 				fields = append(fields, lt)
 			}
-			hb.WriteString(strings.Join(fields, ","))
-			hb.WriteByte('\n')
+			hosts = append(hosts, "dhcp-host="+strings.Join(fields, ","))
 			leaseMax++
 			dhcp = true
 		}
@@ -239,24 +238,22 @@ func DnsmasqConfig(def *virtxml.Network, f Files) (conf, hosts, addnHosts string
 		if leaseMax > 0 {
 			line("dhcp-lease-max=%d", leaseMax)
 		}
-		line("dhcp-hostsfile=%s", f.HostsFile)
 		line("dhcp-leasefile=%s", f.LeaseFile)
-	}
-	if dns != nil {
-		for _, h := range dns.Hosts {
-			ab.WriteString(h.IP)
-			for _, n := range h.Hostnames {
-				ab.WriteByte('\t')
-				ab.WriteString(n)
-			}
-			ab.WriteByte('\n')
+		for _, h := range hosts {
+			line("%s", h)
 		}
 	}
-	line("addn-hosts=%s", f.AddnHosts)
+	if dns != nil && dns.Enable != "no" {
+		for _, h := range dns.Hosts {
+			if len(h.Hostnames) > 0 {
+				line("host-record=%s,%s", strings.Join(h.Hostnames, ","), h.IP)
+			}
+		}
+	}
 	for _, o := range def.DnsmasqOptions {
 		line("%s", o)
 	}
-	return b.String(), hb.String(), ab.String(), nil
+	return b.String(), nil
 }
 
 // rangeSize is the number of addresses from start to end (IPv4; IPv6

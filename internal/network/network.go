@@ -157,7 +157,7 @@ func Setup(ctx context.Context, def *virtxml.Network, f Files) (Proc, error) {
 // first.
 func Teardown(ctx context.Context, def *virtxml.Network, f Files, p Proc) error {
 	p.Stop(ctx, 2*time.Second)
-	for _, file := range []string{f.Conf, f.PidFile, f.LeaseFile, f.HostsFile, f.AddnHosts} {
+	for _, file := range []string{f.Conf, f.PidFile, f.LeaseFile} {
 		if file != "" {
 			os.Remove(file)
 		}
@@ -219,14 +219,12 @@ func enableForwarding(def *virtxml.Network) error {
 // detaches itself and reports start-up errors before its first process
 // exits, so a nil error means it serves.
 func StartDnsmasq(ctx context.Context, def *virtxml.Network, f Files) (Proc, error) {
-	conf, hosts, addn, err := DnsmasqConfig(def, f)
+	conf, err := DnsmasqConfig(def, f)
 	if err != nil {
 		return Proc{}, err
 	}
-	for _, w := range []struct{ path, data string }{{f.HostsFile, hosts}, {f.AddnHosts, addn}, {f.Conf, conf}} {
-		if err := writeAtomic(w.path, w.data); err != nil {
-			return Proc{}, fmt.Errorf("write dnsmasq files of network '%s': %w", def.Name, err)
-		}
+	if err := writeAtomic(f.Conf, conf); err != nil {
+		return Proc{}, fmt.Errorf("write dnsmasq configuration of network '%s': %w", def.Name, err)
 	}
 	os.Remove(f.PidFile)
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -50,21 +50,19 @@ func testFiles(dir string) Files {
 		Conf:      filepath.Join(dir, "n.conf"),
 		PidFile:   filepath.Join(dir, "n.pid"),
 		LeaseFile: filepath.Join(dir, "n.leases"),
-		HostsFile: filepath.Join(dir, "n.hostsfile"),
-		AddnHosts: filepath.Join(dir, "n.addnhosts"),
 	}
 }
 
 func TestDnsmasqConfig(t *testing.T) {
-	conf, hosts, addn, err := DnsmasqConfig(parse(t, natXML), testFiles("/s"))
+	conf, err := DnsmasqConfig(parse(t, natXML), testFiles("/s"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
 		"\npid-file=/s/n.pid\n", "\ninterface=gvbr0\n", "\nbind-dynamic\n", "\ndomain=example.test\n",
 		"\ntxt-record=info,hello\n", "\ndhcp-range=192.168.150.100,192.168.150.120,255.255.255.0,2h\n",
-		"\ndhcp-lease-max=22\n", "\ndhcp-hostsfile=/s/n.hostsfile\n", "\ndhcp-leasefile=/s/n.leases\n",
-		"\naddn-hosts=/s/n.addnhosts\n", "\nno-resolv\n",
+		"\ndhcp-lease-max=22\n", "\ndhcp-leasefile=/s/n.leases\n", "\nno-resolv\n",
+		"\ndhcp-host=52:54:00:00:00:0a,192.168.150.10,guesta\n", "\nhost-record=printer,192.168.150.5\n",
 	} {
 		if !strings.Contains(conf, want) {
 			t.Errorf("configuration lacks %q:\n%s", strings.TrimSpace(want), conf)
@@ -72,12 +70,6 @@ func TestDnsmasqConfig(t *testing.T) {
 	}
 	if strings.Contains(conf, "server=") {
 		t.Errorf("configuration names an upstream server:\n%s", conf)
-	}
-	if got, want := hosts, "52:54:00:00:00:0a,192.168.150.10,guesta\n"; got != want {
-		t.Errorf("hosts file: got %q, want %q", got, want)
-	}
-	if got, want := addn, "192.168.150.5\tprinter\n"; got != want {
-		t.Errorf("DNS hosts file: got %q, want %q", got, want)
 	}
 }
 
@@ -168,13 +160,7 @@ func TestNetworkOnHost(t *testing.T) {
 	// Another table with a chain on the same hook, as Docker would have.
 	run("nft", "add table ip other; add chain ip other forwarding { type filter hook forward priority 0; policy accept; }; add rule ip other forwarding counter")
 	def := parse(t, natXML)
-	// dnsmasq reads its hosts file as nobody: no private folder.
-	dir, err := os.MkdirTemp("", "gvnet")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Chmod(dir, 0o755)
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := t.TempDir() // private: dnsmasq must read all it needs as root
 	f := testFiles(dir)
 	p, err := Setup(ctx, def, f)
 	if err != nil {
@@ -198,8 +184,7 @@ func TestNetworkOnHost(t *testing.T) {
 	out, err := exec.Command("busybox", "udhcpc", "-i", "gvv1", "-n", "-q", "-f", "-t", "10", "-T", "1", "-s", script).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "lease 192.168.150.10\n") {
 		c, _ := os.ReadFile(f.Conf)
-		h, _ := os.ReadFile(f.HostsFile)
-		t.Logf("conf:\n%s\nhosts:\n%s", c, h)
+		t.Logf("configuration:\n%s", c)
 		t.Fatalf("udhcpc: %v: %s", err, out)
 	}
 	var leases []Lease
