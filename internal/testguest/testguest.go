@@ -114,6 +114,7 @@ func writeDescription(dir string) error {
 		{tar.Header{Name: "./etc/acpid.conf", Typeflag: tar.TypeReg, Mode: 0o644}, "PWRF powerdown\n"},
 		{tar.Header{Name: "./etc/acpi/", Typeflag: tar.TypeDir, Mode: 0o755}, ""},
 		{tar.Header{Name: "./etc/acpi/powerdown", Typeflag: tar.TypeReg, Mode: 0o755}, "#!/bin/sh\necho 'govirt-guest: acpi powerdown' > /dev/ttyS0\nsync\npoweroff -f\n"},
+		{tar.Header{Name: "./etc/udhcpc.script", Typeflag: tar.TypeReg, Mode: 0o755}, udhcpcScript},
 	}
 	for _, e := range entries {
 		h := e.h
@@ -177,7 +178,45 @@ for p in $(cat /proc/cmdline); do
   esac
 done
 say "booted token=$token disks=$(ls /sys/block | tr '\n' ' ')"
+# Networking on request: a DHCP lease on eth0 (govirt.dhcp=1, sending the
+# host name of govirt.hostname=NAME), then pings to a peer until one
+# answers (govirt.ping=ADDRESS).
+dhcp= peer= name=
+for p in $(cat /proc/cmdline); do
+  case "$p" in
+    govirt.dhcp=1) dhcp=1 ;;
+    govirt.hostname=*) name="${p#govirt.hostname=}" ;;
+    govirt.ping=*) peer="${p#govirt.ping=}" ;;
+  esac
+done
+if [ -n "$dhcp" ]; then
+  (ip link set lo up; ip link set eth0 up
+   if udhcpc -i eth0 -n -q -t 60 -T 1 -s /etc/udhcpc.script ${name:+-x hostname:$name} >/tmp/udhcpc.log 2>&1; then
+     say "lease eth0 $(cat /tmp/lease)"
+   else
+     say "no lease on eth0"
+   fi
+   if [ -n "$peer" ]; then
+     i=0
+     while [ $i -lt 120 ]; do
+       if ping -c 1 -W 1 "$peer" >/dev/null 2>&1; then say "ping $peer ok"; break; fi
+       i=$((i+1))
+     done
+     [ $i -ge 120 ] && say "ping $peer failed"
+   fi) &
+fi
 # Report disks as they come and go (hotplug).
 (old=$(ls /sys/block | tr '\n' ' '); while sleep 0.5; do new=$(ls /sys/block | tr '\n' ' '); [ "$new" != "$old" ] && say "disks=$new"; old=$new; done) &
 while true; do setsid cttyhack sh -l < /dev/ttyS0 > /dev/ttyS0 2>&1; done
+`
+
+// udhcpcScript configures eth0 from a lease and records the address.
+const udhcpcScript = `#!/bin/sh
+case "$1" in
+  bound|renew)
+    ifconfig "$interface" "$ip" netmask "$subnet" up
+    [ -n "$router" ] && route add default gw "${router%% *}" dev "$interface"
+    echo "$ip/$subnet router=${router%% *}" > /tmp/lease ;;
+esac
+exit 0
 `

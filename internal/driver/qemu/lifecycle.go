@@ -340,7 +340,8 @@ func (c *conn) ResumeDomain(ctx context.Context, ref virt.DomainRef) error {
 // domain marked autostart starts (from its managed save image if it has
 // one). The daemon calls it once at start-up.
 func (c *conn) AutostartDomains(ctx context.Context) error {
-	var first error
+	// Networks first: guests plug into them.
+	first := c.node.autostartNetworks(ctx)
 	for _, d := range c.node.all() {
 		d.mu.Lock()
 		want := d.autostart && d.def != nil && !d.active() && !d.removed

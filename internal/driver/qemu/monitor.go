@@ -294,15 +294,6 @@ func (c *conn) DomainControlInfo(ctx context.Context, ref virt.DomainRef, flags 
 	return virt.ControlInfo{}, nil
 }
 
-// DomainInterfaceAddresses implements virt.DomainMonitor; the driver has
-// no DHCP leases, guest agent or ARP table to ask.
-func (c *conn) DomainInterfaceAddresses(ctx context.Context, ref virt.DomainRef, source uint32, flags uint32) ([]virt.DomainInterface, error) {
-	if _, err := c.lookup(ref); err != nil {
-		return nil, err
-	}
-	return nil, virt.Errorf(virt.ErrOperationUnsupported, virt.FromQEMU, "interface addresses are not known to this driver (no DHCP server, guest agent or ARP table)")
-}
-
 // DomainCPUStats implements virt.DomainMonitor: the total only (start -1),
 // from /proc; per-host-CPU usage needs cgroups.
 func (c *conn) DomainCPUStats(ctx context.Context, ref virt.DomainRef, start, n int, flags uint32) ([][]virt.TypedParam, error) {

@@ -39,6 +39,9 @@ type node struct {
 
 	events driver.Broadcaster[virt.DomainEvent]
 
+	// nets are the virtual networks (network.go).
+	nets *netRegistry
+
 	// ctx ends when the node closes: supervision stops, guests run on.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -66,11 +69,14 @@ func openNode(ctx context.Context, drv *Driver, p paths) (*node, error) {
 		byName: map[string]*domain{},
 		byUUID: map[virt.UUID]*domain{},
 		nextID: 1,
+		nets:   newNetRegistry(),
 		ctx:    nctx,
 		cancel: cancel,
 	}
 	n.loadDefinitions()
 	n.recover(ctx)
+	n.loadNetworks()
+	n.recoverNetworks(ctx)
 	return n, nil
 }
 
@@ -135,6 +141,7 @@ func (n *node) close() {
 	}
 	n.wg.Wait()
 	n.events.CloseAll()
+	n.nets.events.CloseAll()
 	syscall.Flock(int(n.lock.Fd()), syscall.LOCK_UN)
 	n.lock.Close()
 }

@@ -213,8 +213,9 @@ type spawned struct {
 
 // spawn starts argv detached: in its own session (so that it outlives
 // the driver and its terminal), stdin from /dev/null, output appended to
-// logPath, the listening QMP socket as descriptor 3.
-func spawn(argv []string, logPath string, qmpListener *os.File) (*spawned, error) {
+// logPath, the listening QMP socket as descriptor 3 and the extra files
+// (tap devices) from descriptor 4 on.
+func spawn(argv []string, logPath string, qmpListener *os.File, extra ...*os.File) (*spawned, error) {
 	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
@@ -239,7 +240,7 @@ func spawn(argv []string, logPath string, qmpListener *os.File) (*spawned, error
 	cmd.Dir = "/"
 	cmd.Stdout = logf
 	cmd.Stderr = logf
-	cmd.ExtraFiles = []*os.File{qmpListener}
+	cmd.ExtraFiles = append([]*os.File{qmpListener}, extra...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, err

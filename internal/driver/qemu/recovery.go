@@ -60,6 +60,7 @@ func (n *node) recoverGuest(ctx context.Context, d *domain, uuid virt.UUID, st *
 	ours := live != nil && alive(st.PID, st.StartTime) && cmdlineNames(st.PID, st.UUID)
 	if ours {
 		applyLive(live, st.Ptys, st.VNCPorts)
+		setTaps(live, st.Taps)
 		if err := n.adopt(ctx, d, live, st); err == nil {
 			return
 		} else {

@@ -81,6 +81,16 @@ func (n *node) start(ctx context.Context, d *domain, def *virtxml.Domain, o star
 	if o.restore != "" {
 		cfg.Incoming = "defer"
 	}
+	taps, err := n.plugInterfaces(live, &cfg, cfg.MonitorFD+1)
+	if err != nil {
+		return err
+	}
+	// QEMU gets copies of the tap devices; the driver's go once it runs.
+	defer func() {
+		for _, f := range taps {
+			f.Close()
+		}
+	}()
 	argv, err := BuildArgv(live, cfg)
 	if err != nil {
 		return err
@@ -95,7 +105,7 @@ func (n *node) start(ctx context.Context, d *domain, def *virtxml.Domain, o star
 	}
 	removeIfExists(cfg.PidFile)
 	logPath := n.paths.logFile(d.name)
-	sp, err := spawn(argv, logPath, l)
+	sp, err := spawn(argv, logPath, l, taps...)
 	l.Close()
 	if err != nil {
 		removeIfExists(sock)
@@ -106,7 +116,7 @@ func (n *node) start(ctx context.Context, d *domain, def *virtxml.Domain, o star
 	id := n.allocID()
 	early := &status{Version: statusVersion, Name: d.name, UUID: d.uuid.String(),
 		State: virt.DomainPaused, Reason: virt.PausedStartingUp, ID: id, PID: sp.pid, StartTime: sp.startTime,
-		Monitor: sock, LogOffset: sp.logOffset}
+		Monitor: sock, LogOffset: sp.logOffset, Taps: tapsOf(live)}
 	if b, ferr := live.Format(virtxml.FormatSecure | virtxml.FormatNamespaces); ferr == nil {
 		early.XML = string(b)
 	}

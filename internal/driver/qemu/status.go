@@ -33,6 +33,9 @@ type status struct {
 	// from the XML, as libvirt's does from inactive definitions.
 	Ptys     map[string]string `json:"ptys,omitempty"`
 	VNCPorts []int             `json:"vncPorts,omitempty"`
+	// Taps maps interface aliases to the tap devices the driver created
+	// (the parser drops their automatic names too).
+	Taps map[string]string `json:"taps,omitempty"`
 	// XML is the running definition.
 	XML string `json:"xml,omitempty"`
 }
@@ -67,6 +70,7 @@ func (n *node) statusOf(d *domain) (*status, error) {
 			}
 			st.VNCPorts = append(st.VNCPorts, port)
 		}
+		st.Taps = tapsOf(d.live)
 		b, err := d.live.Format(virtxml.FormatSecure | virtxml.FormatNamespaces)
 		if err != nil {
 			return nil, fmt.Errorf("format status of %s: %w", d.name, err)
@@ -128,6 +132,30 @@ func applyLive(def *virtxml.Domain, ptys map[string]string, vnc []int) {
 		if i < len(vnc) && vnc[i] >= 5900 {
 			p := vnc[i]
 			dv.Graphics[i].Port = &p
+		}
+	}
+}
+
+// tapsOf returns the tap devices of a running definition's interfaces.
+func tapsOf(def *virtxml.Domain) map[string]string {
+	var taps map[string]string
+	for _, ifc := range def.Devices.Interfaces {
+		if ifc.Type == "network" && ifc.Target != nil && ifc.Target.Dev != "" && ifc.Alias != nil {
+			if taps == nil {
+				taps = map[string]string{}
+			}
+			taps[ifc.Alias.Name] = ifc.Target.Dev
+		}
+	}
+	return taps
+}
+
+// setTaps records tap devices in a running definition (target dev).
+func setTaps(def *virtxml.Domain, taps map[string]string) {
+	for i := range def.Devices.Interfaces {
+		ifc := &def.Devices.Interfaces[i]
+		if ifc.Alias != nil && taps[ifc.Alias.Name] != "" {
+			ifc.Target = &virtxml.InterfaceTarget{Dev: taps[ifc.Alias.Name]}
 		}
 	}
 }
