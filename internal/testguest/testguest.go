@@ -180,13 +180,15 @@ done
 say "booted token=$token disks=$(ls /sys/block | tr '\n' ' ')"
 # Networking on request: a DHCP lease on eth0 (govirt.dhcp=1, sending the
 # host name of govirt.hostname=NAME), then pings to a peer until one
-# answers (govirt.ping=ADDRESS).
+# answers (govirt.ping=ADDRESS). govirt.peek=DEV prints the printable
+# part of the disk's first 64 bytes.
 dhcp= peer= name=
 for p in $(cat /proc/cmdline); do
   case "$p" in
     govirt.dhcp=1) dhcp=1 ;;
     govirt.hostname=*) name="${p#govirt.hostname=}" ;;
     govirt.ping=*) peer="${p#govirt.ping=}" ;;
+    govirt.peek=*) d="${p#govirt.peek=}"; say "peek $d $(head -c 64 /dev/$d | tr -dc 'a-zA-Z0-9=._-')" ;;
   esac
 done
 if [ -n "$dhcp" ]; then

@@ -342,6 +342,9 @@ func (c *conn) ResumeDomain(ctx context.Context, ref virt.DomainRef) error {
 func (c *conn) AutostartDomains(ctx context.Context) error {
 	// Networks first: guests plug into them.
 	first := c.node.autostartNetworks(ctx)
+	if err := c.node.autostartPools(ctx); first == nil {
+		first = err
+	}
 	for _, d := range c.node.all() {
 		d.mu.Lock()
 		want := d.autostart && d.def != nil && !d.active() && !d.removed

@@ -41,6 +41,8 @@ type node struct {
 
 	// nets are the virtual networks (network.go).
 	nets *netRegistry
+	// pools are the storage pools (pool.go).
+	pools *poolRegistry
 
 	// ctx ends when the node closes: supervision stops, guests run on.
 	ctx    context.Context
@@ -70,6 +72,7 @@ func openNode(ctx context.Context, drv *Driver, p paths) (*node, error) {
 		byUUID: map[virt.UUID]*domain{},
 		nextID: 1,
 		nets:   newNetRegistry(),
+		pools:  newPoolRegistry(),
 		ctx:    nctx,
 		cancel: cancel,
 	}
@@ -77,6 +80,7 @@ func openNode(ctx context.Context, drv *Driver, p paths) (*node, error) {
 	n.recover(ctx)
 	n.loadNetworks()
 	n.recoverNetworks(ctx)
+	n.loadPools(ctx)
 	return n, nil
 }
 
@@ -142,6 +146,7 @@ func (n *node) close() {
 	n.wg.Wait()
 	n.events.CloseAll()
 	n.nets.events.CloseAll()
+	n.pools.events.CloseAll()
 	syscall.Flock(int(n.lock.Fd()), syscall.LOCK_UN)
 	n.lock.Close()
 }
