@@ -9,6 +9,8 @@ pkgs=(
   qemu-system-x86 qemu-utils        # real guests and images
   busybox-static fdisk mount        # appliance tests: packages to build appliances from
   rpm e2fsprogs xz-utils            # appliance tests: rpm backend (rpm, rpmbuild), e2fsck/debugfs, kernel payloads
+  dnsmasq-base nftables iproute2    # virtual networks: DHCP/DNS, firewall rules, namespaces in tests
+  lvm2                              # logical storage pools
 )
 missing=()
 for p in "${pkgs[@]}"; do
