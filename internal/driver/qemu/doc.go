@@ -40,4 +40,18 @@
 // its UUID is re-adopted over QMP; any other is reported shut off (reason
 // crashed when QEMU was killed hard, destroyed when it was terminated, shut
 // down when it exited cleanly) and its leftovers are removed.
+//
+// # Networks and storage pools
+//
+// Virtual networks (network.go, netrun.go) keep their definitions in
+// CONFIG/networks and, while they run, their status in RUN/networks; the
+// host side (bridge, dnsmasq, nftables chains in table inet govirt, tap
+// devices) is internal/network's. A running network outlives the managing
+// process like a guest does: the next one re-adopts it when its bridge is
+// there and its dnsmasq provably runs with its configuration (else
+// dnsmasq is started again), and supervises dnsmasq while the node is
+// open. Guests' type='network' interfaces get a tap device the driver
+// creates and hands to QEMU as a descriptor. Storage pools (pool.go,
+// volume.go) keep their definitions in CONFIG/storage and mark running
+// pools in RUN/storage; the work is internal/storage's.
 package qemu
