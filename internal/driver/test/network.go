@@ -2,50 +2,27 @@ package test
 
 import (
 	"context"
-	"sort"
-	"sync"
 
 	"github.com/govirt/govirt/internal/driver"
 	"github.com/govirt/govirt/virt"
 	"github.com/govirt/govirt/virtxml"
 )
 
-// network is a virtual network of the node. name and uuid never change.
+// network is a virtual network of the node.
 type network struct {
-	name string
-	uuid virt.UUID
-
-	mu  sync.Mutex
+	object
 	def *virtxml.Network
 	// newDef is a persistent definition given while the network ran.
 	// libvirt's test driver keeps it but never puts it in force.
-	newDef     *virtxml.Network
-	active     bool
-	persistent bool
-	autostart  bool
-	removed    bool
+	newDef *virtxml.Network
 }
 
 func (n *network) ref() virt.NetworkRef { return virt.NetworkRef{Name: n.name, UUID: n.uuid} }
 
-func lockNet(n *network) *network {
-	if n == nil {
-		return nil
-	}
-	n.mu.Lock()
-	if n.removed {
-		n.mu.Unlock()
-		return nil
-	}
-	return n
-}
-
 // netByName returns the network named name, locked, or libvirt's error.
 func (c *conn) netByName(name string) (*network, error) {
-	c.node.mu.RLock()
-	n := c.node.nets[name]
-	c.node.mu.RUnlock()
-	if n = lockNet(n); n == nil {
+	n, ok := c.node.nets.lookupName(name)
+	if !ok {
 		return nil, virt.Errorf(virt.ErrNoNetwork, virt.FromTest, "no network with matching name '%s'", name)
 	}
 	return n, nil
@@ -53,25 +30,11 @@ func (c *conn) netByName(name string) (*network, error) {
 
 // netByUUID returns the network with uuid, locked, or libvirt's error.
 func (c *conn) netByUUID(u virt.UUID) (*network, error) {
-	c.node.mu.RLock()
-	n := c.node.netUUIDs[u]
-	c.node.mu.RUnlock()
-	if n = lockNet(n); n == nil {
+	n, ok := c.node.nets.lookupUUID(u)
+	if !ok {
 		return nil, virt.Errorf(virt.ErrNoNetwork, virt.FromTest, "no network with matching uuid '%s'", u)
 	}
 	return n, nil
-}
-
-func (c *conn) removeNet(n *network) {
-	n.removed = true
-	c.node.mu.Lock()
-	if c.node.nets[n.name] == n {
-		delete(c.node.nets, n.name)
-	}
-	if c.node.netUUIDs[n.uuid] == n {
-		delete(c.node.netUUIDs, n.uuid)
-	}
-	c.node.mu.Unlock()
 }
 
 func (c *conn) emitNet(n *network, typ virt.ObjectEventType) {
@@ -90,36 +53,9 @@ func parseNetwork(xml string) (*virtxml.Network, error) {
 // libvirt's virNetworkObjAssignDef does; the result is locked. live means
 // def is to run (create), which an active network refuses.
 func (nd *node) assignNet(def *virtxml.Network, live bool) (*network, bool, error) {
-	for {
-		nd.mu.Lock()
-		if n := nd.netUUIDs[def.UUID]; n != nil {
-			nd.mu.Unlock()
-			if n.name != def.Name {
-				return nil, false, virt.Errorf(virt.ErrOperationFailed, virt.FromNetwork,
-					"network '%s' is already defined with uuid %s", n.name, n.uuid)
-			}
-			if n = lockNet(n); n == nil {
-				continue
-			}
-			if live && n.active {
-				n.mu.Unlock()
-				return nil, false, virt.Errorf(virt.ErrOperationInvalid, virt.FromNetwork,
-					"network is already active as '%s'", n.name)
-			}
-			return n, false, nil
-		}
-		if n := nd.nets[def.Name]; n != nil {
-			nd.mu.Unlock()
-			return nil, false, virt.Errorf(virt.ErrOperationFailed, virt.FromNetwork,
-				"network '%s' already exists with uuid %s", n.name, n.uuid)
-		}
-		n := &network{name: def.Name, uuid: def.UUID, def: def, persistent: !live}
-		n.mu.Lock()
-		nd.nets[n.name] = n
-		nd.netUUIDs[n.uuid] = n
-		nd.mu.Unlock()
-		return n, true, nil
-	}
+	return nd.nets.add(def.Name, def.UUID, live, "network", virt.FromNetwork, nil, func() *network {
+		return &network{object: object{name: def.Name, uuid: def.UUID, persistent: !live}, def: def}
+	})
 }
 
 // LookupNetworkByName implements virt.NetworkDriver.
@@ -148,13 +84,7 @@ func (c *conn) ListNetworks(ctx context.Context, flags virt.ListNetworksFlags) (
 	if err := driver.CheckFlags(virt.FromTest, uint32(flags), 1<<6-1, "testConnectListAllNetworks"); err != nil {
 		return nil, err
 	}
-	c.node.mu.RLock()
-	all := make([]*network, 0, len(c.node.nets))
-	for _, n := range c.node.nets {
-		all = append(all, n)
-	}
-	c.node.mu.RUnlock()
-	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
+	all := c.node.nets.sorted()
 	out := make([]virt.NetworkRef, 0, len(all))
 	for _, n := range all {
 		n.mu.Lock()
@@ -239,7 +169,7 @@ func (c *conn) UndefineNetwork(ctx context.Context, ref virt.NetworkRef) error {
 		return virt.Errorf(virt.ErrOperationInvalid, virt.FromTest, "Network '%s' is still running", ref.Name)
 	}
 	c.emitNet(n, virt.ObjectUndefined)
-	c.removeNet(n)
+	c.node.nets.remove(n)
 	return nil
 }
 
@@ -269,7 +199,7 @@ func (c *conn) DestroyNetwork(ctx context.Context, ref virt.NetworkRef) error {
 	n.active = false
 	c.emitNet(n, virt.ObjectStopped)
 	if !n.persistent {
-		c.removeNet(n)
+		c.node.nets.remove(n)
 	}
 	return nil
 }

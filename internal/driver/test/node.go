@@ -18,20 +18,20 @@ type node struct {
 
 	// mu guards the indexes below; it is held only briefly and never while
 	// waiting for an object's lock.
-	mu       sync.RWMutex
-	byName   map[string]*domain
-	byUUID   map[virt.UUID]*domain
-	byID     map[int32]*domain
-	nets     map[string]*network
-	netUUIDs map[virt.UUID]*network
-	pools    map[string]*pool
-	poolIDs  map[virt.UUID]*pool
-	ifaces   []*hostIface
+	mu     sync.RWMutex
+	byName map[string]*domain
+	byUUID map[virt.UUID]*domain
+	byID   map[int32]*domain
+	ifaces []*hostIface
 	// ifaceTxn is set while an interface change transaction runs;
 	// ifaceBackup is what a rollback restores.
 	ifaceTxn    bool
 	ifaceBackup []*hostIface
 	devs        map[string]*nodeDev
+
+	// Networks and pools have tables of their own, with their own locks.
+	nets  table[*network]
+	pools table[*pool]
 
 	nextID atomic.Int32
 
@@ -63,15 +63,11 @@ var defaultNodeInfo = virt.NodeInfo{
 
 func newNode() *node {
 	n := &node{
-		info:     defaultNodeInfo,
-		byName:   make(map[string]*domain),
-		byUUID:   make(map[virt.UUID]*domain),
-		byID:     make(map[int32]*domain),
-		nets:     make(map[string]*network),
-		netUUIDs: make(map[virt.UUID]*network),
-		pools:    make(map[string]*pool),
-		poolIDs:  make(map[virt.UUID]*pool),
-		devs:     make(map[string]*nodeDev),
+		info:   defaultNodeInfo,
+		byName: make(map[string]*domain),
+		byUUID: make(map[virt.UUID]*domain),
+		byID:   make(map[int32]*domain),
+		devs:   make(map[string]*nodeDev),
 	}
 	n.nextID.Store(1)
 	return n

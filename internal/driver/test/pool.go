@@ -2,8 +2,6 @@ package test
 
 import (
 	"context"
-	"sort"
-	"sync"
 
 	"github.com/govirt/govirt/internal/driver"
 	"github.com/govirt/govirt/virt"
@@ -14,22 +12,15 @@ import (
 // volumes allocate.
 const defaultPoolCapacity = 100 << 30
 
-// pool is a storage pool of the node. name and uuid never change.
+// pool is a storage pool of the node.
 type pool struct {
-	name string
-	uuid virt.UUID
-
-	mu sync.Mutex
+	object
 	// def carries the pool's sizes (Capacity, Allocation, Available).
 	def *virtxml.StoragePool
 	// newDef is a definition given while the pool ran (kept, as libvirt's
 	// test driver keeps it, but not put in force).
-	newDef     *virtxml.StoragePool
-	active     bool
-	persistent bool
-	autostart  bool
-	removed    bool
-	vols       []*virtxml.StorageVol
+	newDef *virtxml.StoragePool
+	vols   []*virtxml.StorageVol
 }
 
 func (p *pool) ref() virt.StoragePoolRef { return virt.StoragePoolRef{Name: p.name, UUID: p.uuid} }
@@ -55,24 +46,10 @@ func (p *pool) vol(name string) (int, *virtxml.StorageVol) {
 	return -1, nil
 }
 
-func lockPool(p *pool) *pool {
-	if p == nil {
-		return nil
-	}
-	p.mu.Lock()
-	if p.removed {
-		p.mu.Unlock()
-		return nil
-	}
-	return p
-}
-
 // poolByName returns the pool named name, locked, or libvirt's error.
 func (c *conn) poolByName(name string) (*pool, error) {
-	c.node.mu.RLock()
-	p := c.node.pools[name]
-	c.node.mu.RUnlock()
-	if p = lockPool(p); p == nil {
+	p, ok := c.node.pools.lookupName(name)
+	if !ok {
 		return nil, virt.Errorf(virt.ErrNoStoragePool, virt.FromTest, "no storage pool with matching name '%s'", name)
 	}
 	return p, nil
@@ -80,10 +57,8 @@ func (c *conn) poolByName(name string) (*pool, error) {
 
 // poolByUUID returns the pool with uuid, locked, or libvirt's error.
 func (c *conn) poolByUUID(u virt.UUID) (*pool, error) {
-	c.node.mu.RLock()
-	p := c.node.poolIDs[u]
-	c.node.mu.RUnlock()
-	if p = lockPool(p); p == nil {
+	p, ok := c.node.pools.lookupUUID(u)
+	if !ok {
 		return nil, virt.Errorf(virt.ErrNoStoragePool, virt.FromTest, "no storage pool with matching uuid '%s'", u)
 	}
 	return p, nil
@@ -115,18 +90,6 @@ func (c *conn) inactivePool(name string) (*pool, error) {
 	return p, nil
 }
 
-func (c *conn) removePool(p *pool) {
-	p.removed = true
-	c.node.mu.Lock()
-	if c.node.pools[p.name] == p {
-		delete(c.node.pools, p.name)
-	}
-	if c.node.poolIDs[p.uuid] == p {
-		delete(c.node.poolIDs, p.uuid)
-	}
-	c.node.mu.Unlock()
-}
-
 func (c *conn) emitPool(p *pool, typ virt.ObjectEventType) {
 	c.node.poolEvents.Publish(virt.StoragePoolEvent{Pool: p.ref(), Type: typ})
 }
@@ -156,59 +119,18 @@ func sameSource(a, b *virtxml.StoragePool) bool {
 
 // addPool adds a pool for def or finds the one it redefines (libvirt's
 // virStoragePoolObjListAdd); the result is locked. live refuses an active
-// pool.
+// pool, and a new pool may not use another's storage.
 func (nd *node) addPool(def *virtxml.StoragePool, live bool) (*pool, bool, error) {
-	for {
-		nd.mu.Lock()
-		if p := nd.poolIDs[def.UUID]; p != nil {
-			nd.mu.Unlock()
-			if p.name != def.Name {
-				return nil, false, virt.Errorf(virt.ErrOperationFailed, virt.FromStorage,
-					"pool '%s' is already defined with uuid %s", p.name, p.uuid)
-			}
-			if p = lockPool(p); p == nil {
-				continue
-			}
-			if live && p.active {
-				p.mu.Unlock()
-				return nil, false, virt.Errorf(virt.ErrOperationInvalid, virt.FromStorage,
-					"pool is already active as '%s'", p.name)
-			}
-			return p, false, nil
+	clash := func(p *pool) error {
+		if sameSource(p.def, def) {
+			return virt.Errorf(virt.ErrOperationFailed, virt.FromStorage,
+				"Storage source conflict with pool: '%s'", p.name)
 		}
-		if p := nd.pools[def.Name]; p != nil {
-			nd.mu.Unlock()
-			return nil, false, virt.Errorf(virt.ErrOperationFailed, virt.FromStorage,
-				"pool '%s' already exists with uuid %s", p.name, p.uuid)
-		}
-		others := make([]*pool, 0, len(nd.pools))
-		for _, p := range nd.pools {
-			others = append(others, p)
-		}
-		nd.mu.Unlock()
-		// Object locks come before the registry lock: check the sources
-		// with the registry unlocked, then insert if nothing changed.
-		for _, p := range others {
-			p.mu.Lock()
-			clash := !p.removed && sameSource(p.def, def)
-			p.mu.Unlock()
-			if clash {
-				return nil, false, virt.Errorf(virt.ErrOperationFailed, virt.FromStorage,
-					"Storage source conflict with pool: '%s'", p.name)
-			}
-		}
-		nd.mu.Lock()
-		if nd.poolIDs[def.UUID] != nil || nd.pools[def.Name] != nil {
-			nd.mu.Unlock()
-			continue
-		}
-		p := &pool{name: def.Name, uuid: def.UUID, def: def}
-		p.mu.Lock()
-		nd.pools[p.name] = p
-		nd.poolIDs[p.uuid] = p
-		nd.mu.Unlock()
-		return p, true, nil
+		return nil
 	}
+	return nd.pools.add(def.Name, def.UUID, live, "pool", virt.FromStorage, clash, func() *pool {
+		return &pool{object: object{name: def.Name, uuid: def.UUID}, def: def}
+	})
 }
 
 // loadPool adds a pool of a node description, active, with its volumes.
@@ -290,13 +212,7 @@ func (c *conn) ListPools(ctx context.Context, flags virt.ListPoolsFlags) ([]virt
 	if err := driver.CheckFlags(virt.FromTest, uint32(flags), 1<<20-1, "testConnectListAllStoragePools"); err != nil {
 		return nil, err
 	}
-	c.node.mu.RLock()
-	all := make([]*pool, 0, len(c.node.pools))
-	for _, p := range c.node.pools {
-		all = append(all, p)
-	}
-	c.node.mu.RUnlock()
-	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
+	all := c.node.pools.sorted()
 	types := flags & (1<<20 - 1<<6)
 	out := make([]virt.StoragePoolRef, 0, len(all))
 	for _, p := range all {
@@ -372,7 +288,7 @@ func (c *conn) UndefinePool(ctx context.Context, ref virt.StoragePoolRef) error 
 	}
 	defer p.mu.Unlock()
 	c.emitPool(p, virt.ObjectUndefined)
-	c.removePool(p)
+	c.node.pools.remove(p)
 	return nil
 }
 
@@ -471,7 +387,7 @@ func (c *conn) DestroyPool(ctx context.Context, ref virt.StoragePoolRef) error {
 	p.active = false
 	c.emitPool(p, virt.ObjectStopped)
 	if !p.persistent {
-		c.removePool(p)
+		c.node.pools.remove(p)
 	}
 	return nil
 }

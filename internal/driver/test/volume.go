@@ -2,7 +2,6 @@ package test
 
 import (
 	"context"
-	"sort"
 
 	"github.com/govirt/govirt/internal/driver"
 	"github.com/govirt/govirt/virt"
@@ -43,14 +42,7 @@ func (c *conn) LookupVolByName(ctx context.Context, pr virt.StoragePoolRef, name
 
 // findVol searches the running pools for a volume.
 func (c *conn) findVol(match func(*virtxml.StorageVol) bool) (virt.StorageVolRef, bool) {
-	c.node.mu.RLock()
-	all := make([]*pool, 0, len(c.node.pools))
-	for _, p := range c.node.pools {
-		all = append(all, p)
-	}
-	c.node.mu.RUnlock()
-	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
-	for _, p := range all {
+	for _, p := range c.node.pools.sorted() {
 		p.mu.Lock()
 		if !p.removed && p.active {
 			for _, v := range p.vols {
