@@ -64,20 +64,8 @@ func domainHandlers(r registry) {
 		return ret, nil
 	})
 	// The pre-0.9.13 listing calls, which virsh falls back to.
-	r.add(proto.ProcConnectNumOfDomains, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-		doms, err := conn.ListAllDomains(ctx, virt.ListDomainsActive)
-		if err != nil {
-			return nil, err
-		}
-		return &proto.IntRet{Value: int32(len(doms))}, nil
-	})
-	r.add(proto.ProcConnectNumOfDefinedDomains, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-		doms, err := conn.ListAllDomains(ctx, virt.ListDomainsInactive)
-		if err != nil {
-			return nil, err
-		}
-		return &proto.IntRet{Value: int32(len(doms))}, nil
-	})
+	r.add(proto.ProcConnectNumOfDomains, countProc((*virt.Conn).ListAllDomains, virt.ListDomainsActive))
+	r.add(proto.ProcConnectNumOfDefinedDomains, countProc((*virt.Conn).ListAllDomains, virt.ListDomainsInactive))
 	r.add(proto.ProcConnectListDomains, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
 		var a proto.IntArgs
 		if err := args(d, &a); err != nil {
@@ -99,25 +87,7 @@ func domainHandlers(r registry) {
 		}
 		return ret, nil
 	})
-	r.add(proto.ProcConnectListDefinedDomains, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-		var a proto.IntArgs
-		if err := args(d, &a); err != nil {
-			return nil, err
-		}
-		doms, err := conn.ListAllDomains(ctx, virt.ListDomainsInactive)
-		if err != nil {
-			return nil, err
-		}
-		names := make([]string, len(doms))
-		for i, dom := range doms {
-			names[i] = dom.Name()
-		}
-		names, err = limitNames(names, a.Value)
-		if err != nil {
-			return nil, err
-		}
-		return &proto.NamesRet{Names: names}, nil
-	})
+	r.add(proto.ProcConnectListDefinedDomains, namesProc((*virt.Conn).ListAllDomains, virt.ListDomainsInactive))
 	r.add(proto.ProcDomainDefineXML, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
 		var a proto.NameArgs
 		if err := args(d, &a); err != nil {

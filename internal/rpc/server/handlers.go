@@ -157,3 +157,65 @@ func limitNames(names []string, max int32) ([]string, error) {
 	}
 	return names, nil
 }
+
+// countProc answers one of the pre-0.9.13 virConnectNumOf* calls: how many
+// objects list (a virt.Conn ListAll method) finds with flags.
+func countProc[T, F any](list func(*virt.Conn, context.Context, F) ([]T, error), flags F) procFunc {
+	return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
+		objs, err := list(conn, ctx, flags)
+		if err != nil {
+			return nil, err
+		}
+		return &proto.IntRet{Value: int32(len(objs))}, nil
+	}
+}
+
+// namesProc answers one of the pre-0.9.13 virConnectList* calls that
+// return names: those of the objects list finds with flags, up to the
+// caller's maxnames.
+func namesProc[T interface{ Name() string }, F any](list func(*virt.Conn, context.Context, F) ([]T, error), flags F) procFunc {
+	return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
+		var a proto.IntArgs
+		if err := args(d, &a); err != nil {
+			return nil, err
+		}
+		objs, err := list(conn, ctx, flags)
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, len(objs))
+		for i, o := range objs {
+			names[i] = o.Name()
+		}
+		names, err = limitNames(names, a.Value)
+		if err != nil {
+			return nil, err
+		}
+		return &proto.NamesRet{Names: names}, nil
+	}
+}
+
+// listAllProc answers a virConnectListAll* call: the number of objects
+// list finds with the caller's flags and, when the caller asks for them,
+// the objects themselves as wire turns them; ret makes the reply.
+func listAllProc[T any, F ~uint32, W any](list func(*virt.Conn, context.Context, F) ([]T, error),
+	wire func(T) W, ret func(n uint32, objs []W) proto.Encoder) procFunc {
+	return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
+		var a proto.ListAllArgs
+		if err := args(d, &a); err != nil {
+			return nil, err
+		}
+		objs, err := list(conn, ctx, F(a.Flags))
+		if err != nil {
+			return nil, err
+		}
+		var ws []W
+		if a.NeedResults != 0 {
+			ws = make([]W, len(objs))
+			for i, o := range objs {
+				ws[i] = wire(o)
+			}
+		}
+		return ret(uint32(len(objs)), ws), nil
+	}
+}

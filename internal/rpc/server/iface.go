@@ -14,67 +14,16 @@ func ifaceRef(p proto.Interface) virt.InterfaceRef {
 
 func wireIface(r virt.InterfaceRef) proto.Interface { return proto.Interface{Name: r.Name, MAC: r.MAC} }
 
-func ifaceNames(ctx context.Context, conn *virt.Conn, flags virt.ListInterfacesFlags) ([]string, error) {
-	is, err := conn.ListAllInterfaces(ctx, flags)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(is))
-	for i, x := range is {
-		names[i] = x.Name()
-	}
-	return names, nil
-}
-
 func ifaceHandlers(r registry) {
-	r.add(proto.ProcConnectListAllInterfaces, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-		var a proto.ListAllArgs
-		if err := args(d, &a); err != nil {
-			return nil, err
-		}
-		is, err := conn.ListAllInterfaces(ctx, virt.ListInterfacesFlags(a.Flags))
-		if err != nil {
-			return nil, err
-		}
-		ret := &proto.InterfaceListRet{Ret: uint32(len(is))}
-		if a.NeedResults != 0 {
-			ret.Ifaces = make([]proto.Interface, len(is))
-			for i, x := range is {
-				ret.Ifaces[i] = wireIface(x.Ref())
-			}
-		}
-		return ret, nil
-	})
-	count := func(flags virt.ListInterfacesFlags) procFunc {
-		return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-			names, err := ifaceNames(ctx, conn, flags)
-			if err != nil {
-				return nil, err
-			}
-			return &proto.IntRet{Value: int32(len(names))}, nil
-		}
-	}
-	list := func(flags virt.ListInterfacesFlags) procFunc {
-		return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-			var a proto.IntArgs
-			if err := args(d, &a); err != nil {
-				return nil, err
-			}
-			names, err := ifaceNames(ctx, conn, flags)
-			if err != nil {
-				return nil, err
-			}
-			names, err = limitNames(names, a.Value)
-			if err != nil {
-				return nil, err
-			}
-			return &proto.NamesRet{Names: names}, nil
-		}
-	}
-	r.add(proto.ProcConnectNumOfInterfaces, count(virt.ListInterfacesActive))
-	r.add(proto.ProcConnectNumOfDefinedInterfaces, count(virt.ListInterfacesInactive))
-	r.add(proto.ProcConnectListInterfaces, list(virt.ListInterfacesActive))
-	r.add(proto.ProcConnectListDefinedInterfaces, list(virt.ListInterfacesInactive))
+	r.add(proto.ProcConnectListAllInterfaces, listAllProc((*virt.Conn).ListAllInterfaces,
+		func(i *virt.Interface) proto.Interface { return wireIface(i.Ref()) },
+		func(n uint32, ifaces []proto.Interface) proto.Encoder {
+			return &proto.InterfaceListRet{Ret: n, Ifaces: ifaces}
+		}))
+	r.add(proto.ProcConnectNumOfInterfaces, countProc((*virt.Conn).ListAllInterfaces, virt.ListInterfacesActive))
+	r.add(proto.ProcConnectNumOfDefinedInterfaces, countProc((*virt.Conn).ListAllInterfaces, virt.ListInterfacesInactive))
+	r.add(proto.ProcConnectListInterfaces, namesProc((*virt.Conn).ListAllInterfaces, virt.ListInterfacesActive))
+	r.add(proto.ProcConnectListDefinedInterfaces, namesProc((*virt.Conn).ListAllInterfaces, virt.ListInterfacesInactive))
 	r.add(proto.ProcInterfaceLookupByName, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
 		var a proto.NameArgs
 		if err := args(d, &a); err != nil {

@@ -26,18 +26,6 @@ func networkInfo(ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (virt.Net
 	return in, n, err
 }
 
-func networkNames(ctx context.Context, conn *virt.Conn, flags virt.ListNetworksFlags) ([]string, error) {
-	nets, err := conn.ListAllNetworks(ctx, flags)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(nets))
-	for i, n := range nets {
-		names[i] = n.Name()
-	}
-	return names, nil
-}
-
 func networkHandlers(r registry) {
 	r.add(proto.ProcNetworkLookupByName, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
 		var a proto.NameArgs
@@ -61,54 +49,13 @@ func networkHandlers(r registry) {
 		}
 		return &proto.NetworkRet{Net: wireNet(n.Ref())}, nil
 	})
-	r.add(proto.ProcConnectListAllNetworks, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-		var a proto.ListAllArgs
-		if err := args(d, &a); err != nil {
-			return nil, err
-		}
-		nets, err := conn.ListAllNetworks(ctx, virt.ListNetworksFlags(a.Flags))
-		if err != nil {
-			return nil, err
-		}
-		ret := &proto.NetworkListRet{Ret: uint32(len(nets))}
-		if a.NeedResults != 0 {
-			ret.Nets = make([]proto.Network, len(nets))
-			for i, n := range nets {
-				ret.Nets[i] = wireNet(n.Ref())
-			}
-		}
-		return ret, nil
-	})
-	count := func(flags virt.ListNetworksFlags) procFunc {
-		return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-			names, err := networkNames(ctx, conn, flags)
-			if err != nil {
-				return nil, err
-			}
-			return &proto.IntRet{Value: int32(len(names))}, nil
-		}
-	}
-	list := func(flags virt.ListNetworksFlags) procFunc {
-		return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-			var a proto.IntArgs
-			if err := args(d, &a); err != nil {
-				return nil, err
-			}
-			names, err := networkNames(ctx, conn, flags)
-			if err != nil {
-				return nil, err
-			}
-			names, err = limitNames(names, a.Value)
-			if err != nil {
-				return nil, err
-			}
-			return &proto.NamesRet{Names: names}, nil
-		}
-	}
-	r.add(proto.ProcConnectNumOfNetworks, count(virt.ListNetworksActive))
-	r.add(proto.ProcConnectNumOfDefinedNetworks, count(virt.ListNetworksInactive))
-	r.add(proto.ProcConnectListNetworks, list(virt.ListNetworksActive))
-	r.add(proto.ProcConnectListDefinedNetworks, list(virt.ListNetworksInactive))
+	r.add(proto.ProcConnectListAllNetworks, listAllProc((*virt.Conn).ListAllNetworks,
+		func(n *virt.Network) proto.Network { return wireNet(n.Ref()) },
+		func(n uint32, nets []proto.Network) proto.Encoder { return &proto.NetworkListRet{Ret: n, Nets: nets} }))
+	r.add(proto.ProcConnectNumOfNetworks, countProc((*virt.Conn).ListAllNetworks, virt.ListNetworksActive))
+	r.add(proto.ProcConnectNumOfDefinedNetworks, countProc((*virt.Conn).ListAllNetworks, virt.ListNetworksInactive))
+	r.add(proto.ProcConnectListNetworks, namesProc((*virt.Conn).ListAllNetworks, virt.ListNetworksActive))
+	r.add(proto.ProcConnectListDefinedNetworks, namesProc((*virt.Conn).ListAllNetworks, virt.ListNetworksInactive))
 
 	fromXML := func(op func(*virt.Conn, context.Context, string) (*virt.Network, error), withFlags bool, fn string) procFunc {
 		return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {

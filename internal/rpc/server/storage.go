@@ -33,18 +33,6 @@ func vol(conn *virt.Conn, d *xdr.Decoder) (*virt.StorageVol, error) {
 	return conn.VolFromRef(volRef(a.Vol)), nil
 }
 
-func poolNames(ctx context.Context, conn *virt.Conn, flags virt.ListPoolsFlags) ([]string, error) {
-	ps, err := conn.ListAllStoragePools(ctx, flags)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(ps))
-	for i, p := range ps {
-		names[i] = p.Name()
-	}
-	return names, nil
-}
-
 func volRet(v *virt.StorageVol, err error) (proto.Encoder, error) {
 	if err != nil {
 		return nil, err
@@ -81,54 +69,15 @@ func storageHandlers(r registry) {
 		}
 		return poolRet(conn.LookupStoragePoolByName(ctx, v.PoolName()))
 	})
-	r.add(proto.ProcConnectListAllStoragePools, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-		var a proto.ListAllArgs
-		if err := args(d, &a); err != nil {
-			return nil, err
-		}
-		ps, err := conn.ListAllStoragePools(ctx, virt.ListPoolsFlags(a.Flags))
-		if err != nil {
-			return nil, err
-		}
-		ret := &proto.PoolListRet{Ret: uint32(len(ps))}
-		if a.NeedResults != 0 {
-			ret.Pools = make([]proto.StoragePool, len(ps))
-			for i, p := range ps {
-				ret.Pools[i] = wirePool(p.Ref())
-			}
-		}
-		return ret, nil
-	})
-	count := func(flags virt.ListPoolsFlags) procFunc {
-		return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-			names, err := poolNames(ctx, conn, flags)
-			if err != nil {
-				return nil, err
-			}
-			return &proto.IntRet{Value: int32(len(names))}, nil
-		}
-	}
-	list := func(flags virt.ListPoolsFlags) procFunc {
-		return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-			var a proto.IntArgs
-			if err := args(d, &a); err != nil {
-				return nil, err
-			}
-			names, err := poolNames(ctx, conn, flags)
-			if err != nil {
-				return nil, err
-			}
-			names, err = limitNames(names, a.Value)
-			if err != nil {
-				return nil, err
-			}
-			return &proto.NamesRet{Names: names}, nil
-		}
-	}
-	r.add(proto.ProcConnectNumOfStoragePools, count(virt.ListPoolsActive))
-	r.add(proto.ProcConnectNumOfDefinedStoragePools, count(virt.ListPoolsInactive))
-	r.add(proto.ProcConnectListStoragePools, list(virt.ListPoolsActive))
-	r.add(proto.ProcConnectListDefinedStoragePools, list(virt.ListPoolsInactive))
+	r.add(proto.ProcConnectListAllStoragePools, listAllProc((*virt.Conn).ListAllStoragePools,
+		func(p *virt.StoragePool) proto.StoragePool { return wirePool(p.Ref()) },
+		func(n uint32, pools []proto.StoragePool) proto.Encoder {
+			return &proto.PoolListRet{Ret: n, Pools: pools}
+		}))
+	r.add(proto.ProcConnectNumOfStoragePools, countProc((*virt.Conn).ListAllStoragePools, virt.ListPoolsActive))
+	r.add(proto.ProcConnectNumOfDefinedStoragePools, countProc((*virt.Conn).ListAllStoragePools, virt.ListPoolsInactive))
+	r.add(proto.ProcConnectListStoragePools, namesProc((*virt.Conn).ListAllStoragePools, virt.ListPoolsActive))
+	r.add(proto.ProcConnectListDefinedStoragePools, namesProc((*virt.Conn).ListAllStoragePools, virt.ListPoolsInactive))
 
 	r.add(proto.ProcStoragePoolDefineXML, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
 		var a proto.StringFlagsArgs
