@@ -70,18 +70,24 @@ func eventHeader(p proto.Proc) rpc.Header {
 	return rpc.Header{Prog: rpc.ProgRemote, Vers: rpc.ProtocolVersion, Proc: int32(p), Type: rpc.Message, Serial: 1}
 }
 
+// follow hands every event of ch to deliver, on a goroutine that stop
+// waits for, until ch closes.
+func follow[E any](e *eventState, ch <-chan E, deliver func(E)) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		for ev := range ch {
+			deliver(ev)
+		}
+	}()
+}
+
 func (e *eventState) startDomain(ctx context.Context, conn *virt.Conn) error {
 	ch, err := conn.DomainEvents(ctx)
 	if err != nil {
 		return err
 	}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		for ev := range ch {
-			e.deliverDomain(ev)
-		}
-	}()
+	follow(e, ch, e.deliverDomain)
 	return nil
 }
 
@@ -105,27 +111,32 @@ func (e *eventState) deliverDomain(ev virt.DomainEvent) {
 	}
 }
 
+// fanOut sends a lifecycle event about the object with uuid to each
+// callback of *list that wants it (event ID 0, and that object or any):
+// procedure p, with the message msg makes for the callback's ID.
+func (e *eventState) fanOut(list *[]callback, uuid virt.UUID, p proto.Proc, msg func(id int32) proto.Encoder) {
+	e.mu.Lock()
+	cbs := *list
+	e.mu.Unlock()
+	for _, cb := range cbs {
+		if cb.eventID != 0 || (cb.uuid != nil && *cb.uuid != uuid) {
+			continue
+		}
+		e.c.s.stats.EventsSent.Add(1)
+		e.c.send(eventHeader(p), msg(cb.id))
+	}
+}
+
 func (e *eventState) startNetwork(ctx context.Context, conn *virt.Conn) error {
 	ch, err := conn.NetworkEvents(ctx)
 	if err != nil {
 		return err
 	}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		for ev := range ch {
-			e.mu.Lock()
-			cbs := e.net
-			e.mu.Unlock()
-			for _, cb := range cbs {
-				if cb.uuid != nil && *cb.uuid != ev.Network.UUID {
-					continue
-				}
-				e.c.s.stats.EventsSent.Add(1)
-				e.c.send(eventHeader(proto.ProcNetworkEventLifecycle), &proto.NetworkEventLifecycleMsg{CallbackID: cb.id, Net: wireNet(ev.Network), Event: int32(ev.Type)})
-			}
-		}
-	}()
+	follow(e, ch, func(ev virt.NetworkEvent) {
+		e.fanOut(&e.net, ev.Network.UUID, proto.ProcNetworkEventLifecycle, func(id int32) proto.Encoder {
+			return &proto.NetworkEventLifecycleMsg{CallbackID: id, Net: wireNet(ev.Network), Event: int32(ev.Type)}
+		})
+	})
 	return nil
 }
 
@@ -134,30 +145,23 @@ func (e *eventState) startPool(ctx context.Context, conn *virt.Conn) error {
 	if err != nil {
 		return err
 	}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		for ev := range ch {
-			e.mu.Lock()
-			cbs := e.pool
-			e.mu.Unlock()
-			for _, cb := range cbs {
-				if cb.eventID != 0 || (cb.uuid != nil && *cb.uuid != ev.Pool.UUID) {
-					continue
-				}
-				e.c.s.stats.EventsSent.Add(1)
-				e.c.send(eventHeader(proto.ProcStoragePoolEventLifecycle), &proto.StoragePoolEventLifecycleMsg{CallbackID: cb.id, Pool: wirePool(ev.Pool), Event: int32(ev.Type)})
-			}
-		}
-	}()
+	follow(e, ch, func(ev virt.StoragePoolEvent) {
+		e.fanOut(&e.pool, ev.Pool.UUID, proto.ProcStoragePoolEventLifecycle, func(id int32) proto.Encoder {
+			return &proto.StoragePoolEventLifecycleMsg{CallbackID: id, Pool: wirePool(ev.Pool), Event: int32(ev.Type)}
+		})
+	})
 	return nil
 }
 
-// add registers cb in list (copy-on-write, so deliveries read a snapshot).
-func addCallback(list *[]callback, cb callback) {
-	n := slices.Clone(*list)
-	n = append(n, cb)
-	*list = n
+// register adds a callback for eventID about the object with uuid (nil:
+// any) to *list and returns its ID. The list is copied on write, so
+// deliveries read a snapshot.
+func (e *eventState) register(list *[]callback, eventID int32, uuid *virt.UUID) int32 {
+	cb := callback{id: e.c.s.callbackID(), eventID: eventID, uuid: uuid}
+	e.mu.Lock()
+	*list = append(slices.Clone(*list), cb)
+	e.mu.Unlock()
+	return cb.id
 }
 
 func removeCallback(list *[]callback, id int32) bool {
@@ -168,6 +172,29 @@ func removeCallback(list *[]callback, id int32) bool {
 	n := slices.Clone(*list)
 	*list = slices.Delete(n, i, i+1)
 	return true
+}
+
+// deregisterProc answers a virConnect*EventDeregisterAny call for the
+// callbacks of the list pick chooses; what names them in the error.
+// counted callbacks are also taken off the server's count.
+func deregisterProc(pick func(*eventState) *[]callback, what string, counted bool) procFunc {
+	return func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
+		var a proto.IntArgs
+		if err := args(d, &a); err != nil {
+			return nil, err
+		}
+		e := c.eventState()
+		e.mu.Lock()
+		ok := removeCallback(pick(e), a.Value)
+		e.mu.Unlock()
+		if ok && counted {
+			c.s.stats.Callbacks.Add(-1)
+		}
+		if !ok {
+			return nil, rpc.InternalError(what + " " + itoa(a.Value) + " not registered")
+		}
+		return nil, nil
+	}
 }
 
 func uuidPtr(u *proto.UUID) *virt.UUID {
@@ -195,33 +222,16 @@ func eventHandlers(r registry) {
 				return nil, err
 			}
 		}
-		cb := callback{id: c.s.callbackID(), eventID: a.EventID}
+		var u *virt.UUID
 		if a.Dom != nil {
-			cb.uuid = uuidPtr(&a.Dom.UUID)
+			u = uuidPtr(&a.Dom.UUID)
 		}
-		e.mu.Lock()
-		addCallback(&e.dom, cb)
-		e.mu.Unlock()
+		id := e.register(&e.dom, a.EventID, u)
 		c.s.stats.Callbacks.Add(1)
-		return &proto.IntRet{Value: cb.id}, nil
+		return &proto.IntRet{Value: id}, nil
 	})
-	r.add(proto.ProcConnectDomainEventCallbackDeregisterAny, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-		var a proto.IntArgs
-		if err := args(d, &a); err != nil {
-			return nil, err
-		}
-		e := c.eventState()
-		e.mu.Lock()
-		ok := removeCallback(&e.dom, a.Value)
-		e.mu.Unlock()
-		if ok {
-			c.s.stats.Callbacks.Add(-1)
-		}
-		if !ok {
-			return nil, rpc.InternalError("domain event callback " + itoa(a.Value) + " not registered")
-		}
-		return nil, nil
-	})
+	r.add(proto.ProcConnectDomainEventCallbackDeregisterAny,
+		deregisterProc(func(e *eventState) *[]callback { return &e.dom }, "domain event callback", true))
 	r.add(proto.ProcConnectDomainEventRegisterAny, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
 		var a proto.IntArgs
 		if err := args(d, &a); err != nil {
@@ -270,29 +280,14 @@ func eventHandlers(r registry) {
 		if err := e.ensure("network", func(ctx context.Context) error { return e.startNetwork(ctx, conn) }); err != nil {
 			return nil, err
 		}
-		cb := callback{id: c.s.callbackID(), eventID: a.EventID}
+		var u *virt.UUID
 		if a.Net != nil {
-			cb.uuid = uuidPtr(&a.Net.UUID)
+			u = uuidPtr(&a.Net.UUID)
 		}
-		e.mu.Lock()
-		addCallback(&e.net, cb)
-		e.mu.Unlock()
-		return &proto.IntRet{Value: cb.id}, nil
+		return &proto.IntRet{Value: e.register(&e.net, a.EventID, u)}, nil
 	})
-	r.add(proto.ProcConnectNetworkEventDeregisterAny, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-		var a proto.IntArgs
-		if err := args(d, &a); err != nil {
-			return nil, err
-		}
-		e := c.eventState()
-		e.mu.Lock()
-		ok := removeCallback(&e.net, a.Value)
-		e.mu.Unlock()
-		if !ok {
-			return nil, rpc.InternalError("network event callback " + itoa(a.Value) + " not registered")
-		}
-		return nil, nil
-	})
+	r.add(proto.ProcConnectNetworkEventDeregisterAny,
+		deregisterProc(func(e *eventState) *[]callback { return &e.net }, "network event callback", false))
 	r.add(proto.ProcConnectStoragePoolEventRegisterAny, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
 		var a proto.StoragePoolEventRegisterAnyArgs
 		if err := args(d, &a); err != nil {
@@ -305,29 +300,14 @@ func eventHandlers(r registry) {
 		if err := e.ensure("pool", func(ctx context.Context) error { return e.startPool(ctx, conn) }); err != nil {
 			return nil, err
 		}
-		cb := callback{id: c.s.callbackID(), eventID: a.EventID}
+		var u *virt.UUID
 		if a.Pool != nil {
-			cb.uuid = uuidPtr(&a.Pool.UUID)
+			u = uuidPtr(&a.Pool.UUID)
 		}
-		e.mu.Lock()
-		addCallback(&e.pool, cb)
-		e.mu.Unlock()
-		return &proto.IntRet{Value: cb.id}, nil
+		return &proto.IntRet{Value: e.register(&e.pool, a.EventID, u)}, nil
 	})
-	r.add(proto.ProcConnectStoragePoolEventDeregisterAny, func(c *client, ctx context.Context, conn *virt.Conn, d *xdr.Decoder) (proto.Encoder, error) {
-		var a proto.IntArgs
-		if err := args(d, &a); err != nil {
-			return nil, err
-		}
-		e := c.eventState()
-		e.mu.Lock()
-		ok := removeCallback(&e.pool, a.Value)
-		e.mu.Unlock()
-		if !ok {
-			return nil, rpc.InternalError("storage pool event callback " + itoa(a.Value) + " not registered")
-		}
-		return nil, nil
-	})
+	r.add(proto.ProcConnectStoragePoolEventDeregisterAny,
+		deregisterProc(func(e *eventState) *[]callback { return &e.pool }, "storage pool event callback", false))
 }
 
 func itoa(v int32) string { return strconv.Itoa(int(v)) }
