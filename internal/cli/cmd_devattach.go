@@ -71,11 +71,7 @@ func deviceFileCmd(s *session, c *call, op, what string) error {
 	if err != nil {
 		return err
 	}
-	from, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	doc, err := s.readFile(from)
+	from, doc, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}

@@ -8,11 +8,7 @@ import (
 )
 
 func cmdIfaceDefine(s *session, c *call) error {
-	from, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	doc, err := s.readFile(from)
+	from, doc, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}

@@ -192,17 +192,13 @@ func cmdUndefine(s *session, c *call) error {
 }
 
 func cmdDefine(s *session, c *call) error {
-	file, _, err := c.str("file")
+	file, xml, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}
 	var flags virt.DefineFlags
 	if c.has("validate") {
 		flags |= virt.DefineValidate
-	}
-	xml, err := s.readFile(file)
-	if err != nil {
-		return err
 	}
 	d, err := s.conn.DefineDomain(s.ctx, xml, flags)
 	if err != nil {

@@ -199,11 +199,7 @@ func cmdNetAutostart(s *session, c *call) error {
 }
 
 func cmdNetDefine(s *session, c *call) error {
-	file, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	xml, err := s.readFile(file)
+	file, xml, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}
@@ -216,11 +212,7 @@ func cmdNetDefine(s *session, c *call) error {
 }
 
 func cmdNetCreate(s *session, c *call) error {
-	file, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	xml, err := s.readFile(file)
+	file, xml, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}

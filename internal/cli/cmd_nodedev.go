@@ -162,11 +162,7 @@ func cmdNodedevInfo(s *session, c *call) error {
 }
 
 func cmdNodedevCreate(s *session, c *call) error {
-	from, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	doc, err := s.readFile(from)
+	from, doc, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}
@@ -183,11 +179,7 @@ func cmdNodedevCreate(s *session, c *call) error {
 }
 
 func cmdNodedevDefine(s *session, c *call) error {
-	from, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	doc, err := s.readFile(from)
+	from, doc, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}

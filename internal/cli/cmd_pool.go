@@ -303,11 +303,7 @@ func cmdPoolAutostart(s *session, c *call) error {
 }
 
 func cmdPoolDefine(s *session, c *call) error {
-	file, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	xml, err := s.readFile(file)
+	file, xml, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}

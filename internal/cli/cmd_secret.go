@@ -71,11 +71,7 @@ func cmdSecretList(s *session, c *call) error {
 }
 
 func cmdSecretDefine(s *session, c *call) error {
-	from, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	doc, err := s.readFile(from)
+	from, doc, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}
@@ -227,11 +223,7 @@ func cmdNwfilterList(s *session, c *call) error {
 }
 
 func cmdNwfilterDefine(s *session, c *call) error {
-	from, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	doc, err := s.readFile(from)
+	from, doc, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}
@@ -336,11 +328,7 @@ func cmdNwfilterBindingList(s *session, c *call) error {
 }
 
 func cmdNwfilterBindingCreate(s *session, c *call) error {
-	from, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	doc, err := s.readFile(from)
+	from, doc, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}
@@ -465,11 +453,7 @@ func cmdNetPortCreate(s *session, c *call) error {
 	if err != nil {
 		return err
 	}
-	from, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	doc, err := s.readFile(from)
+	from, doc, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}

@@ -35,11 +35,7 @@ func validateCommands() map[string][]*cmdDef {
 }
 
 func validateFile(s *session, c *call, kind string) error {
-	file, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	doc, err := s.readFile(file)
+	file, doc, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}

@@ -297,11 +297,7 @@ func cmdVolCreate(s *session, c *call) error {
 	if err != nil {
 		return err
 	}
-	file, _, err := c.str("file")
-	if err != nil {
-		return err
-	}
-	xml, err := s.readFile(file)
+	file, xml, err := s.fileArg(c)
 	if err != nil {
 		return err
 	}

@@ -110,6 +110,17 @@ func (s *session) volArg(c *call, poolOpt string) (*virt.StorageVol, string, err
 	return v, name, nil
 }
 
+// fileArg returns the file named by option "file" as the user gave it and
+// what it holds: the XML of the *-define and *-create commands.
+func (s *session) fileArg(c *call) (string, string, error) {
+	file, _, err := c.str("file")
+	if err != nil {
+		return "", "", err
+	}
+	doc, err := s.readFile(file)
+	return file, doc, err
+}
+
 // readFile reads the file an XML-taking command names (relative to the
 // session's directory), with libvirt's messages for the ways that fails.
 func (s *session) readFile(path string) (string, error) {
