@@ -25,17 +25,10 @@ func cmdIfaceDefine(s *session, c *call) error {
 }
 
 // ifaceAction runs act on the interface of option "interface" (by name or
-// MAC) and prints done or failed with the name as given.
+// MAC); done gets its newline here.
 func ifaceAction(s *session, c *call, act func(*virt.Interface) error, done, failed string) error {
-	i, name, err := s.interfaceArg(c, ifaceByName|ifaceByMAC)
-	if err != nil {
-		return err
-	}
-	if err := act(i); err != nil {
-		return fail(err, failed, name)
-	}
-	s.extraf(done+"\n", name)
-	return nil
+	return objectAction(s, func() (*virt.Interface, string, error) { return s.interfaceArg(c, ifaceByName|ifaceByMAC) },
+		act, done+"\n", failed)
 }
 
 func cmdIfaceUndefine(s *session, c *call) error {

@@ -41,18 +41,25 @@ func cmdStart(s *session, c *call) error {
 	return nil
 }
 
-// domainAction runs a simple action on the domain named by the "domain"
-// option and prints done or failed with the name as the user gave it.
-func domainAction(s *session, c *call, act func(*virt.Domain) error, done, failed string) error {
-	d, name, err := s.domainArg(c, "domain")
+// objectAction runs act on the object arg looks up and prints done, or
+// fails with failed, with the name as the user gave it: virsh's simple
+// commands on one domain, network, pool, interface or device.
+func objectAction[T any](s *session, arg func() (T, string, error), act func(T) error, done, failed string) error {
+	o, name, err := arg()
 	if err != nil {
 		return err
 	}
-	if err := act(d); err != nil {
+	if err := act(o); err != nil {
 		return fail(err, failed, name)
 	}
 	s.extraf(done, name)
 	return nil
+}
+
+// domainAction runs a simple action on the domain named by the "domain"
+// option.
+func domainAction(s *session, c *call, act func(*virt.Domain) error, done, failed string) error {
+	return objectAction(s, func() (*virt.Domain, string, error) { return s.domainArg(c, "domain") }, act, done, failed)
 }
 
 func cmdDestroy(s *session, c *call) error {
@@ -256,15 +263,8 @@ func cmdManagedsave(s *session, c *call) error {
 	if c.has("paused") {
 		flags |= 1 << 2 // VIR_DOMAIN_SAVE_PAUSED
 	}
-	d, name, err := s.domainArg(c, "domain")
-	if err != nil {
-		return err
-	}
-	if err := d.ManagedSave(s.ctx, flags); err != nil {
-		return fail(err, "Failed to save domain '%s' state", name)
-	}
-	s.extraf("\nDomain '%s' state saved by libvirt\n", name)
-	return nil
+	return domainAction(s, c, func(d *virt.Domain) error { return d.ManagedSave(s.ctx, flags) },
+		"\nDomain '%s' state saved by libvirt\n", "Failed to save domain '%s' state")
 }
 
 func cmdManagedsaveRemove(s *session, c *call) error {

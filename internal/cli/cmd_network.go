@@ -160,18 +160,9 @@ func cmdNetDumpxml(s *session, c *call) error {
 	return s.printXML(c, x)
 }
 
-// networkAction runs act on the network named by the "network" option and
-// prints done or failed with the name as given.
+// networkAction runs act on the network named by the "network" option.
 func networkAction(s *session, c *call, act func(*virt.Network) error, done, failed string) error {
-	n, name, err := s.networkArg(c, "network")
-	if err != nil {
-		return err
-	}
-	if err := act(n); err != nil {
-		return fail(err, failed, name)
-	}
-	s.extraf(done, name)
-	return nil
+	return objectAction(s, func() (*virt.Network, string, error) { return s.networkArg(c, "network") }, act, done, failed)
 }
 
 func cmdNetStart(s *session, c *call) error {

@@ -71,6 +71,12 @@ func (s *session) nodeDeviceArg(c *call, byWWN bool) (*virt.NodeDevice, string, 
 	return d, name, nil
 }
 
+// nodeDeviceAction runs act on the device of option "device" (by WWN too
+// when byWWN).
+func nodeDeviceAction(s *session, c *call, byWWN bool, act func(*virt.NodeDevice) error, done, failed string) error {
+	return objectAction(s, func() (*virt.NodeDevice, string, error) { return s.nodeDeviceArg(c, byWWN) }, act, done, failed)
+}
+
 func cmdNodedevList(s *session, c *call) error {
 	tree, inactive, all := c.has("tree"), c.has("inactive"), c.has("all")
 	capStr, haveCap, err := c.str("cap")
@@ -196,59 +202,27 @@ func cmdNodedevDefine(s *session, c *call) error {
 }
 
 func cmdNodedevDestroy(s *session, c *call) error {
-	d, name, err := s.nodeDeviceArg(c, true)
-	if err != nil {
-		return err
-	}
-	if err := d.Destroy(s.ctx); err != nil {
-		return fail(err, "Failed to destroy node device '%s'", name)
-	}
-	s.extraf("Destroyed node device '%s'\n", name)
-	return nil
+	return nodeDeviceAction(s, c, true, func(d *virt.NodeDevice) error { return d.Destroy(s.ctx) },
+		"Destroyed node device '%s'\n", "Failed to destroy node device '%s'")
 }
 
 func cmdNodedevUndefine(s *session, c *call) error {
-	d, name, err := s.nodeDeviceArg(c, true)
-	if err != nil {
-		return err
-	}
-	if err := d.Undefine(s.ctx, 0); err != nil {
-		return fail(err, "Failed to undefine node device '%s'", name)
-	}
-	s.extraf("Undefined node device '%s'\n", name)
-	return nil
+	return nodeDeviceAction(s, c, true, func(d *virt.NodeDevice) error { return d.Undefine(s.ctx, 0) },
+		"Undefined node device '%s'\n", "Failed to undefine node device '%s'")
 }
 
 func cmdNodedevStart(s *session, c *call) error {
-	d, name, err := s.nodeDeviceArg(c, false)
-	if err != nil {
-		return err
-	}
-	if err := d.Start(s.ctx, 0); err != nil {
-		return fail(err, "Failed to start device %s", name)
-	}
-	s.extraf("Device %s started\n", name)
-	return nil
+	return nodeDeviceAction(s, c, false, func(d *virt.NodeDevice) error { return d.Start(s.ctx, 0) },
+		"Device %s started\n", "Failed to start device %s")
 }
 
 func cmdNodedevAutostart(s *session, c *call) error {
-	d, name, err := s.nodeDeviceArg(c, true)
-	if err != nil {
-		return err
+	if c.has("disable") {
+		return nodeDeviceAction(s, c, true, func(d *virt.NodeDevice) error { return d.SetAutostart(s.ctx, false) },
+			"Device %s unmarked as autostarted\n", "failed to unmark device %s as autostarted")
 	}
-	on := !c.has("disable")
-	if err := d.SetAutostart(s.ctx, on); err != nil {
-		if on {
-			return fail(err, "failed to mark device %s as autostarted", name)
-		}
-		return fail(err, "failed to unmark device %s as autostarted", name)
-	}
-	if on {
-		s.extraf("Device %s marked as autostarted\n", name)
-	} else {
-		s.extraf("Device %s unmarked as autostarted\n", name)
-	}
-	return nil
+	return nodeDeviceAction(s, c, true, func(d *virt.NodeDevice) error { return d.SetAutostart(s.ctx, true) },
+		"Device %s marked as autostarted\n", "failed to mark device %s as autostarted")
 }
 
 func cmdNodedevDetach(s *session, c *call) error {
@@ -268,25 +242,11 @@ func cmdNodedevDetach(s *session, c *call) error {
 }
 
 func cmdNodedevReattach(s *session, c *call) error {
-	d, name, err := s.nodeDeviceArg(c, false)
-	if err != nil {
-		return err
-	}
-	if err := d.Reattach(s.ctx); err != nil {
-		return fail(err, "Failed to re-attach device %s", name)
-	}
-	s.extraf("Device %s re-attached\n", name)
-	return nil
+	return nodeDeviceAction(s, c, false, func(d *virt.NodeDevice) error { return d.Reattach(s.ctx) },
+		"Device %s re-attached\n", "Failed to re-attach device %s")
 }
 
 func cmdNodedevReset(s *session, c *call) error {
-	d, name, err := s.nodeDeviceArg(c, false)
-	if err != nil {
-		return err
-	}
-	if err := d.Reset(s.ctx); err != nil {
-		return fail(err, "Failed to reset device %s", name)
-	}
-	s.extraf("Device %s reset\n", name)
-	return nil
+	return nodeDeviceAction(s, c, false, func(d *virt.NodeDevice) error { return d.Reset(s.ctx) },
+		"Device %s reset\n", "Failed to reset device %s")
 }

@@ -216,18 +216,9 @@ func cmdPoolDumpxml(s *session, c *call) error {
 	return s.printXML(c, x)
 }
 
-// poolAction runs act on the pool named by the "pool" option and prints done
-// or failed with the name as given.
+// poolAction runs act on the pool named by the "pool" option.
 func poolAction(s *session, c *call, act func(*virt.StoragePool) error, done, failed string) error {
-	p, name, err := s.poolArg(c, "pool")
-	if err != nil {
-		return err
-	}
-	if err := act(p); err != nil {
-		return fail(err, failed, name)
-	}
-	s.extraf(done, name)
-	return nil
+	return objectAction(s, func() (*virt.StoragePool, string, error) { return s.poolArg(c, "pool") }, act, done, failed)
 }
 
 // buildFlags reads --build, --overwrite and --no-overwrite for pool-create

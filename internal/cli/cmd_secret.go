@@ -25,21 +25,28 @@ var errBadSecretUUID = errors.New("uuidstr in virSecretLookupByUUIDString must b
 // secretUsageTypes are libvirt's virSecretUsageType names.
 var secretUsageTypes = []string{"none", "volume", "ceph", "iscsi", "tls", "vtpm"}
 
+// secretArg returns the secret of option "secret" and the text given.
 func (s *session) secretArg(c *call) (*virt.Secret, string, error) {
 	name, _, err := c.str("secret")
 	if err != nil {
 		return nil, "", err
 	}
+	sec, err := s.lookupSecret(name)
+	return sec, name, err
+}
+
+// lookupSecret looks a secret up by its UUID, the only way virsh does.
+func (s *session) lookupSecret(name string) (*virt.Secret, error) {
 	u, perr := virtxml.ParseUUID(name)
 	if perr != nil {
-		return nil, name, fail(errBadSecretUUID,
+		return nil, fail(errBadSecretUUID,
 			"failed to get secret '%s'", name)
 	}
 	sec, err := s.conn.LookupSecretByUUID(s.ctx, u)
 	if err != nil {
-		return nil, name, fail(err, "failed to get secret '%s'", name)
+		return nil, fail(err, "failed to get secret '%s'", name)
 	}
-	return sec, name, nil
+	return sec, nil
 }
 
 func cmdSecretList(s *session, c *call) error {
@@ -150,15 +157,9 @@ func cmdSecretSetValue(s *session, c *call) error {
 }
 
 func cmdSecretUndefine(s *session, c *call) error {
-	sec, name, err := s.secretArg(c)
-	if err != nil {
-		return err
-	}
-	if err := sec.Undefine(s.ctx); err != nil {
-		return fail(err, "Failed to delete secret %s", name)
-	}
-	s.extraf("Secret %s deleted\n", name)
-	return nil
+	return objectAction(s, func() (*virt.Secret, string, error) { return s.secretArg(c) },
+		func(sec *virt.Secret) error { return sec.Undefine(s.ctx) },
+		"Secret %s deleted\n", "Failed to delete secret %s")
 }
 
 func cmdSecretEvent(s *session, c *call) error {
@@ -167,14 +168,9 @@ func cmdSecretEvent(s *session, c *call) error {
 		filterOpt: "secret",
 		linger:    true,
 		lookup: func(name string) (string, error) {
-			u, err := virtxml.ParseUUID(name)
+			sec, err := s.lookupSecret(name)
 			if err != nil {
-				return "", fail(errBadSecretUUID,
-					"failed to get secret '%s'", name)
-			}
-			sec, err := s.conn.LookupSecretByUUID(s.ctx, u)
-			if err != nil {
-				return "", fail(err, "failed to get secret '%s'", name)
+				return "", err
 			}
 			return sec.Ref().UUID.String(), nil
 		},
