@@ -349,6 +349,28 @@ func (s *session) edit(doc string, define func(string) error) (changed bool, err
 	return true, define(string(b))
 }
 
+// editDefinition runs the editor on orig and defines what comes back with
+// define, as the *-edit commands do. It prints "<what> XML configuration
+// not changed." with name, or "... edited." with the name nameOf reads
+// from the new definition; what holds the name's verb ("Network %s").
+func editDefinition[T any](s *session, orig string, define func(doc string) (T, error), nameOf func(T) string, what, name string) error {
+	var edited T
+	changed, err := s.edit(orig, func(doc string) error {
+		var err error
+		edited, err = define(doc)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !changed {
+		s.extraf(what+" XML configuration not changed.\n", name)
+		return nil
+	}
+	s.extraf(what+" XML configuration edited.\n", nameOf(edited))
+	return nil
+}
+
 func cmdEdit(s *session, c *call) error {
 	d, name, err := s.domainArg(c, "domain")
 	if err != nil {
@@ -362,21 +384,8 @@ func cmdEdit(s *session, c *call) error {
 	if c.has("skip-validate") {
 		flags = 0
 	}
-	var edited *virt.Domain
-	changed, err := s.edit(orig, func(doc string) error {
-		var err error
-		edited, err = s.conn.DefineDomain(s.ctx, doc, flags)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if !changed {
-		s.extraf("Domain '%s' XML configuration not changed.\n", name)
-		return nil
-	}
-	s.extraf("Domain '%s' XML configuration edited.\n", edited.Name())
-	return nil
+	define := func(doc string) (*virt.Domain, error) { return s.conn.DefineDomain(s.ctx, doc, flags) }
+	return editDefinition(s, orig, define, (*virt.Domain).Name, "Domain '%s'", name)
 }
 
 func cmdDomrename(s *session, c *call) error {

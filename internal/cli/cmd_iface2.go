@@ -79,21 +79,8 @@ func cmdIfaceEdit(s *session, c *call) error {
 	if err != nil {
 		return err
 	}
-	var edited *virt.Interface
-	changed, err := s.edit(orig, func(doc string) error {
-		var err error
-		edited, err = s.conn.DefineInterface(s.ctx, doc, 0)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if !changed {
-		s.extraf("Interface %s XML configuration not changed.\n", name)
-		return nil
-	}
-	s.extraf("Interface %s XML configuration edited.\n", edited.Name())
-	return nil
+	define := func(doc string) (*virt.Interface, error) { return s.conn.DefineInterface(s.ctx, doc, 0) }
+	return editDefinition(s, orig, define, (*virt.Interface).Name, "Interface %s", name)
 }
 
 // setAttr sets (or adds) an attribute of n.

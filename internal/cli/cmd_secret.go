@@ -272,21 +272,8 @@ func cmdNwfilterEdit(s *session, c *call) error {
 	if err != nil {
 		return err
 	}
-	var edited virt.NWFilterRef
-	changed, err := s.edit(orig, func(doc string) error {
-		var err error
-		edited, err = d.DefineNWFilter(s.ctx, doc, 0)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if !changed {
-		s.extraf("Network filter %s XML configuration not changed.\n", ref.Name)
-		return nil
-	}
-	s.extraf("Network filter %s XML configuration edited.\n", edited.Name)
-	return nil
+	define := func(doc string) (virt.NWFilterRef, error) { return d.DefineNWFilter(s.ctx, doc, 0) }
+	return editDefinition(s, orig, define, func(r virt.NWFilterRef) string { return r.Name }, "Network filter %s", ref.Name)
 }
 
 func (s *session) nwfilterBindingArg(c *call) (virt.NWFilterDriver, virt.NWFilterBindingRef, string, error) {

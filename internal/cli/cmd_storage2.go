@@ -440,21 +440,8 @@ func cmdPoolEdit(s *session, c *call) error {
 	if err != nil {
 		return err
 	}
-	var edited *virt.StoragePool
-	changed, err := s.edit(orig, func(doc string) error {
-		var err error
-		edited, err = s.conn.DefineStoragePool(s.ctx, doc)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if !changed {
-		s.extraf("Pool %s XML configuration not changed.\n", name)
-		return nil
-	}
-	s.extraf("Pool %s XML configuration edited.\n", edited.Name())
-	return nil
+	define := func(doc string) (*virt.StoragePool, error) { return s.conn.DefineStoragePool(s.ctx, doc) }
+	return editDefinition(s, orig, define, (*virt.StoragePool).Name, "Pool %s", name)
 }
 
 func cmdNetEdit(s *session, c *call) error {
@@ -466,19 +453,6 @@ func cmdNetEdit(s *session, c *call) error {
 	if err != nil {
 		return err
 	}
-	var edited *virt.Network
-	changed, err := s.edit(orig, func(doc string) error {
-		var err error
-		edited, err = s.conn.DefineNetwork(s.ctx, doc)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if !changed {
-		s.extraf("Network %s XML configuration not changed.\n", name)
-		return nil
-	}
-	s.extraf("Network %s XML configuration edited.\n", edited.Name())
-	return nil
+	define := func(doc string) (*virt.Network, error) { return s.conn.DefineNetwork(s.ctx, doc) }
+	return editDefinition(s, orig, define, (*virt.Network).Name, "Network %s", name)
 }
