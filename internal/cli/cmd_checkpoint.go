@@ -8,16 +8,22 @@ import (
 	"github.com/govirt/govirt/virt"
 )
 
-// lookupCheckpoint returns the checkpoint of option "checkpointname".
-func (s *session) lookupCheckpoint(c *call, d *virt.Domain) (*virt.DomainCheckpoint, error) {
+// checkpointArg returns the domain of option "domain" and its checkpoint
+// of option "checkpointname".
+func (s *session) checkpointArg(c *call) (*virt.Domain, *virt.DomainCheckpoint, error) {
+	d, _, err := s.domainArg(c, "domain")
+	if err != nil {
+		return nil, nil, err
+	}
 	name, ok, err := c.str("checkpointname")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !ok {
-		return nil, fail(errNoCause, "--checkpointname is required")
+		return nil, nil, fail(errNoCause, "--checkpointname is required")
 	}
-	return d.LookupCheckpoint(s.ctx, name, 0)
+	cp, err := d.LookupCheckpoint(s.ctx, name, 0)
+	return d, cp, err
 }
 
 func (s *session) checkpointDoc(cp *virt.DomainCheckpoint) (*xmldoc.Node, error) {
@@ -118,11 +124,7 @@ func cmdCheckpointCreateAs(s *session, c *call) error {
 }
 
 func cmdCheckpointInfo(s *session, c *call) error {
-	d, _, err := s.domainArg(c, "domain")
-	if err != nil {
-		return err
-	}
-	cp, err := s.lookupCheckpoint(c, d)
+	d, cp, err := s.checkpointArg(c)
 	if err != nil {
 		return err
 	}
@@ -151,11 +153,7 @@ func cmdCheckpointInfo(s *session, c *call) error {
 }
 
 func cmdCheckpointParent(s *session, c *call) error {
-	d, _, err := s.domainArg(c, "domain")
-	if err != nil {
-		return err
-	}
-	cp, err := s.lookupCheckpoint(c, d)
+	_, cp, err := s.checkpointArg(c)
 	if err != nil {
 		return err
 	}
@@ -171,11 +169,7 @@ func cmdCheckpointParent(s *session, c *call) error {
 }
 
 func cmdCheckpointDumpxml(s *session, c *call) error {
-	d, _, err := s.domainArg(c, "domain")
-	if err != nil {
-		return err
-	}
-	cp, err := s.lookupCheckpoint(c, d)
+	_, cp, err := s.checkpointArg(c)
 	if err != nil {
 		return err
 	}
@@ -197,11 +191,7 @@ func cmdCheckpointDumpxml(s *session, c *call) error {
 }
 
 func cmdCheckpointDelete(s *session, c *call) error {
-	d, _, err := s.domainArg(c, "domain")
-	if err != nil {
-		return err
-	}
-	cp, err := s.lookupCheckpoint(c, d)
+	_, cp, err := s.checkpointArg(c)
 	if err != nil {
 		return err
 	}
@@ -285,16 +275,9 @@ func cmdCheckpointList(s *session, c *call) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]snapRow, 0, len(cps)+1)
-	for _, cp := range cps {
-		r := snapRow{name: cp.Name()}
-		if tree || parent || !name {
-			if r.doc, err = s.checkpointDoc(cp); err != nil {
-				return err
-			}
-			r.parent = momentParent(r.doc)
-		}
-		rows = append(rows, r)
+	rows, err := momentRows(cps, tree || parent || !name, s.checkpointDoc)
+	if err != nil {
+		return err
 	}
 	if tree && start != nil {
 		rows = append(rows, snapRow{name: start.Name()})
@@ -306,11 +289,7 @@ func cmdCheckpointList(s *session, c *call) error {
 }
 
 func cmdCheckpointEdit(s *session, c *call) error {
-	d, _, err := s.domainArg(c, "domain")
-	if err != nil {
-		return err
-	}
-	cp, err := s.lookupCheckpoint(c, d)
+	d, cp, err := s.checkpointArg(c)
 	if err != nil {
 		return err
 	}

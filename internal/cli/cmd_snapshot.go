@@ -209,6 +209,17 @@ func (s *session) lookupSnapshot(c *call, d *virt.Domain, opt string, exclusive 
 	return nil, fail(errNoCause, "--%s or --current is required", opt)
 }
 
+// snapshotArg returns the domain of option "domain" and its snapshot of
+// option "snapshotname" or --current (not both).
+func (s *session) snapshotArg(c *call) (*virt.Domain, *virt.DomainSnapshot, error) {
+	d, _, err := s.domainArg(c, "domain")
+	if err != nil {
+		return nil, nil, err
+	}
+	snap, err := s.lookupSnapshot(c, d, "snapshotname", true)
+	return d, snap, err
+}
+
 func cmdSnapshotCurrent(s *session, c *call) error {
 	var flags uint32
 	if c.has("security-info") {
@@ -292,11 +303,7 @@ func momentParent(root *xmldoc.Node) string {
 }
 
 func cmdSnapshotInfo(s *session, c *call) error {
-	d, _, err := s.domainArg(c, "domain")
-	if err != nil {
-		return err
-	}
-	snap, err := s.lookupSnapshot(c, d, "snapshotname", true)
+	d, snap, err := s.snapshotArg(c)
 	if err != nil {
 		return err
 	}
@@ -498,16 +505,9 @@ func cmdSnapshotList(s *session, c *call) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]snapRow, 0, len(snaps)+1)
-	for _, sn := range snaps {
-		r := snapRow{name: sn.Name()}
-		if tree || parent || !name {
-			if r.doc, err = s.snapshotDoc(sn); err != nil {
-				return err
-			}
-			r.parent = momentParent(r.doc)
-		}
-		rows = append(rows, r)
+	rows, err := momentRows(snaps, tree || parent || !name, s.snapshotDoc)
+	if err != nil {
+		return err
 	}
 	if tree && start != nil {
 		rows = append(rows, snapRow{name: start.Name()})
@@ -516,6 +516,25 @@ func cmdSnapshotList(s *session, c *call) error {
 		sortRows(rows)
 	}
 	return s.printMoments(rows, tree, name, parent, true)
+}
+
+// momentRows makes the rows of a snapshot or checkpoint listing (with room
+// for one more); with docs, each row also carries the moment's XML, read
+// by doc, and its parent.
+func momentRows[M interface{ Name() string }](moments []M, docs bool, doc func(M) (*xmldoc.Node, error)) ([]snapRow, error) {
+	rows := make([]snapRow, 0, len(moments)+1)
+	for _, m := range moments {
+		r := snapRow{name: m.Name()}
+		if docs {
+			var err error
+			if r.doc, err = doc(m); err != nil {
+				return nil, err
+			}
+			r.parent = momentParent(r.doc)
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
 }
 
 // printMoments prints a snapshot or checkpoint listing: a tree, names, or
@@ -584,11 +603,7 @@ func cmdSnapshotDumpxml(s *session, c *call) error {
 }
 
 func cmdSnapshotParent(s *session, c *call) error {
-	d, _, err := s.domainArg(c, "domain")
-	if err != nil {
-		return err
-	}
-	snap, err := s.lookupSnapshot(c, d, "snapshotname", true)
+	_, snap, err := s.snapshotArg(c)
 	if err != nil {
 		return err
 	}
@@ -615,11 +630,7 @@ func cmdSnapshotRevert(s *session, c *call) error {
 		flags |= virt.SnapshotRevertResetNvram
 	}
 	force := c.has("force")
-	d, _, err := s.domainArg(c, "domain")
-	if err != nil {
-		return err
-	}
-	snap, err := s.lookupSnapshot(c, d, "snapshotname", true)
+	_, snap, err := s.snapshotArg(c)
 	if err != nil {
 		return err
 	}
@@ -635,11 +646,7 @@ func cmdSnapshotRevert(s *session, c *call) error {
 }
 
 func cmdSnapshotDelete(s *session, c *call) error {
-	d, _, err := s.domainArg(c, "domain")
-	if err != nil {
-		return err
-	}
-	snap, err := s.lookupSnapshot(c, d, "snapshotname", true)
+	_, snap, err := s.snapshotArg(c)
 	if err != nil {
 		return err
 	}
