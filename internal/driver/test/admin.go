@@ -13,10 +13,7 @@ import (
 // RenameDomain implements virt.DomainAdmin: an inactive persistent
 // domain takes a new name.
 func (c *conn) RenameDomain(ctx context.Context, ref virt.DomainRef, name string, flags uint32) (virt.DomainRef, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainRename"); err != nil {
-		return virt.DomainRef{}, err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainRename")
 	if err != nil {
 		return virt.DomainRef{}, err
 	}

@@ -254,10 +254,7 @@ func (c *conn) ListDomainCheckpoints(ctx context.Context, ref virt.DomainRef, pa
 		fn = "testDomainCheckpointListAllChildren"
 	}
 	allowed := virt.CheckpointListRoots | virt.CheckpointListTopological | virt.CheckpointListLeaves | virt.CheckpointListNoLeaves
-	if err := driver.CheckFlags(virt.FromTest, flags, allowed, fn); err != nil {
-		return nil, err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, allowed, fn)
 	if err != nil {
 		return nil, err
 	}
@@ -277,10 +274,7 @@ func (c *conn) ListDomainCheckpoints(ctx context.Context, ref virt.DomainRef, pa
 
 // LookupDomainCheckpoint implements virt.DomainCheckpointDriver.
 func (c *conn) LookupDomainCheckpoint(ctx context.Context, ref virt.DomainRef, name string, flags uint32) (string, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainCheckpointLookupByName"); err != nil {
-		return "", err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainCheckpointLookupByName")
 	if err != nil {
 		return "", err
 	}
@@ -294,10 +288,7 @@ func (c *conn) LookupDomainCheckpoint(ctx context.Context, ref virt.DomainRef, n
 // DomainCheckpointXML implements virt.DomainCheckpointDriver.
 func (c *conn) DomainCheckpointXML(ctx context.Context, ref virt.DomainRef, name string, flags uint32) (string, error) {
 	allowed := virt.CheckpointXMLSecure | virt.CheckpointXMLNoDomain | virt.CheckpointXMLSize
-	if err := driver.CheckFlags(virt.FromTest, flags, allowed, "testDomainCheckpointGetXMLDesc"); err != nil {
-		return "", err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, allowed, "testDomainCheckpointGetXMLDesc")
 	if err != nil {
 		return "", err
 	}
@@ -311,10 +302,7 @@ func (c *conn) DomainCheckpointXML(ctx context.Context, ref virt.DomainRef, name
 
 // DomainCheckpointParent implements virt.DomainCheckpointDriver.
 func (c *conn) DomainCheckpointParent(ctx context.Context, ref virt.DomainRef, name string, flags uint32) (string, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainCheckpointGetParent"); err != nil {
-		return "", err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainCheckpointGetParent")
 	if err != nil {
 		return "", err
 	}
@@ -332,10 +320,7 @@ func (c *conn) DomainCheckpointParent(ctx context.Context, ref virt.DomainRef, n
 // DeleteDomainCheckpoint implements virt.DomainCheckpointDriver.
 func (c *conn) DeleteDomainCheckpoint(ctx context.Context, ref virt.DomainRef, name string, flags uint32) error {
 	allowed := virt.CheckpointDeleteChildren | virt.CheckpointDeleteMetadataOnly | virt.CheckpointDeleteChildrenOnly
-	if err := driver.CheckFlags(virt.FromTest, flags, allowed, "testDomainCheckpointDelete"); err != nil {
-		return err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, allowed, "testDomainCheckpointDelete")
 	if err != nil {
 		return err
 	}

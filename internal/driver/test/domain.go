@@ -83,6 +83,15 @@ func (c *conn) domain(ref virt.DomainRef) (*domain, error) {
 	return d, nil
 }
 
+// checkedDomain checks flags against allowed, as libvirt's api does, then
+// returns the domain of ref, locked.
+func (c *conn) checkedDomain(ref virt.DomainRef, flags, allowed uint32, api string) (*domain, error) {
+	if err := driver.CheckFlags(virt.FromTest, flags, allowed, api); err != nil {
+		return nil, err
+	}
+	return c.domain(ref)
+}
+
 // emit publishes a lifecycle event of d. The caller holds d.mu, which keeps
 // each domain's events in order.
 func (c *conn) emit(d *domain, typ virt.DomainEventType, detail int) {

@@ -24,10 +24,7 @@ func (c *conn) DomainHostname(ctx context.Context, ref virt.DomainRef, flags uin
 // DomainTime implements virt.DomainGuestInfo: the guest clock, which only
 // a running (not paused) guest reports.
 func (c *conn) DomainTime(ctx context.Context, ref virt.DomainRef, flags uint32) (int64, uint32, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainGetTime"); err != nil {
-		return 0, 0, err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainGetTime")
 	if err != nil {
 		return 0, 0, err
 	}

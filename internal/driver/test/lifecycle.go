@@ -109,10 +109,7 @@ func (c *conn) lifecycleAction(d *domain, action string) {
 
 // ShutdownDomain implements virt.DomainLifecycle.
 func (c *conn) ShutdownDomain(ctx context.Context, ref virt.DomainRef, flags uint32) error {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainShutdownFlags"); err != nil {
-		return err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainShutdownFlags")
 	if err != nil {
 		return err
 	}
@@ -129,10 +126,7 @@ const rebootFlags = 1<<6 - 1
 
 // RebootDomain implements virt.DomainLifecycle.
 func (c *conn) RebootDomain(ctx context.Context, ref virt.DomainRef, flags uint32) error {
-	if err := driver.CheckFlags(virt.FromTest, flags, rebootFlags, "testDomainReboot"); err != nil {
-		return err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, rebootFlags, "testDomainReboot")
 	if err != nil {
 		return err
 	}
@@ -162,10 +156,7 @@ const destroyGraceful = 1
 
 // DestroyDomain implements virt.DomainLifecycle.
 func (c *conn) DestroyDomain(ctx context.Context, ref virt.DomainRef, flags uint32) error {
-	if err := driver.CheckFlags(virt.FromTest, flags, destroyGraceful, "testDomainDestroyFlags"); err != nil {
-		return err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, destroyGraceful, "testDomainDestroyFlags")
 	if err != nil {
 		return err
 	}
@@ -210,10 +201,7 @@ func (c *conn) ResumeDomain(ctx context.Context, ref virt.DomainRef) error {
 // ManagedSaveDomain implements virt.DomainSaver: the domain stops with a
 // saved image that its next start resumes from.
 func (c *conn) ManagedSaveDomain(ctx context.Context, ref virt.DomainRef, flags uint32) error {
-	if err := driver.CheckFlags(virt.FromTest, flags, managedSaveFlags, "testDomainManagedSave"); err != nil {
-		return err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, managedSaveFlags, "testDomainManagedSave")
 	if err != nil {
 		return err
 	}
@@ -235,10 +223,7 @@ const managedSaveFlags = 1 | 2 | 4
 
 // ManagedSaveRemove implements virt.DomainSaver.
 func (c *conn) ManagedSaveRemove(ctx context.Context, ref virt.DomainRef, flags uint32) error {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainManagedSaveRemove"); err != nil {
-		return err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainManagedSaveRemove")
 	if err != nil {
 		return err
 	}

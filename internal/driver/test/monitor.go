@@ -206,10 +206,7 @@ func (c *conn) DomainInterfaceStats(ctx context.Context, ref virt.DomainRef, dev
 // DomainBlockInfo implements virt.DomainMonitor: every disk with a source
 // is a 1 TiB image.
 func (c *conn) DomainBlockInfo(ctx context.Context, ref virt.DomainRef, dev string, flags uint32) (virt.BlockInfo, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainGetBlockInfo"); err != nil {
-		return virt.BlockInfo{}, err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainGetBlockInfo")
 	if err != nil {
 		return virt.BlockInfo{}, err
 	}

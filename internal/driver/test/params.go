@@ -56,10 +56,7 @@ func (c *conn) DomainParams(ctx context.Context, ref virt.DomainRef, kind virt.P
 	if kind == virt.ParamsLaunchSecurity {
 		allowed = 0
 	}
-	if err := driver.CheckFlags(virt.FromTest, flags, allowed, paramFuncs[kind][0]); err != nil {
-		return nil, err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, allowed, paramFuncs[kind][0])
 	if err != nil {
 		return nil, err
 	}

@@ -402,10 +402,7 @@ func (c *conn) ListDomainSnapshots(ctx context.Context, ref virt.DomainRef, pare
 	if parent != "" {
 		fn = "testDomainSnapshotListAllChildren"
 	}
-	if err := driver.CheckFlags(virt.FromTest, flags, snapshotListFlags, fn); err != nil {
-		return nil, err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, snapshotListFlags, fn)
 	if err != nil {
 		return nil, err
 	}
@@ -443,10 +440,7 @@ func (d *domain) listMoments(ms *moments, parent string, flags uint32, match fun
 
 // DomainSnapshotCount implements virt.DomainSnapshotCounter.
 func (c *conn) DomainSnapshotCount(ctx context.Context, ref virt.DomainRef, flags uint32) (int, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, snapshotListFlags, "testDomainSnapshotNum"); err != nil {
-		return 0, err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, snapshotListFlags, "testDomainSnapshotNum")
 	if err != nil {
 		return 0, err
 	}
@@ -457,10 +451,7 @@ func (c *conn) DomainSnapshotCount(ctx context.Context, ref virt.DomainRef, flag
 
 // LookupDomainSnapshot implements virt.DomainSnapshotDriver.
 func (c *conn) LookupDomainSnapshot(ctx context.Context, ref virt.DomainRef, name string, flags uint32) (string, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainSnapshotLookupByName"); err != nil {
-		return "", err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainSnapshotLookupByName")
 	if err != nil {
 		return "", err
 	}
@@ -474,10 +465,7 @@ func (c *conn) LookupDomainSnapshot(ctx context.Context, ref virt.DomainRef, nam
 
 // DomainSnapshotXML implements virt.DomainSnapshotDriver.
 func (c *conn) DomainSnapshotXML(ctx context.Context, ref virt.DomainRef, name string, flags uint32) (string, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, virt.SnapshotXMLSecure, "testDomainSnapshotGetXMLDesc"); err != nil {
-		return "", err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, virt.SnapshotXMLSecure, "testDomainSnapshotGetXMLDesc")
 	if err != nil {
 		return "", err
 	}
@@ -491,10 +479,7 @@ func (c *conn) DomainSnapshotXML(ctx context.Context, ref virt.DomainRef, name s
 
 // DomainSnapshotParent implements virt.DomainSnapshotDriver.
 func (c *conn) DomainSnapshotParent(ctx context.Context, ref virt.DomainRef, name string, flags uint32) (string, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainSnapshotGetParent"); err != nil {
-		return "", err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainSnapshotGetParent")
 	if err != nil {
 		return "", err
 	}
@@ -511,10 +496,7 @@ func (c *conn) DomainSnapshotParent(ctx context.Context, ref virt.DomainRef, nam
 
 // CurrentDomainSnapshot implements virt.DomainSnapshotDriver.
 func (c *conn) CurrentDomainSnapshot(ctx context.Context, ref virt.DomainRef, flags uint32) (string, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainSnapshotCurrent"); err != nil {
-		return "", err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainSnapshotCurrent")
 	if err != nil {
 		return "", err
 	}
@@ -527,10 +509,7 @@ func (c *conn) CurrentDomainSnapshot(ctx context.Context, ref virt.DomainRef, fl
 
 // DomainSnapshotIsCurrent implements virt.DomainSnapshotDriver.
 func (c *conn) DomainSnapshotIsCurrent(ctx context.Context, ref virt.DomainRef, name string, flags uint32) (bool, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainSnapshotIsCurrent"); err != nil {
-		return false, err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainSnapshotIsCurrent")
 	if err != nil {
 		return false, err
 	}
@@ -544,10 +523,7 @@ func (c *conn) DomainSnapshotIsCurrent(ctx context.Context, ref virt.DomainRef, 
 // DomainSnapshotHasMetadata implements virt.DomainSnapshotDriver: every
 // snapshot of the test driver has metadata.
 func (c *conn) DomainSnapshotHasMetadata(ctx context.Context, ref virt.DomainRef, name string, flags uint32) (bool, error) {
-	if err := driver.CheckFlags(virt.FromTest, flags, 0, "testDomainSnapshotHasMetadata"); err != nil {
-		return false, err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, 0, "testDomainSnapshotHasMetadata")
 	if err != nil {
 		return false, err
 	}
@@ -560,10 +536,7 @@ func (c *conn) DomainSnapshotHasMetadata(ctx context.Context, ref virt.DomainRef
 
 // DeleteDomainSnapshot implements virt.DomainSnapshotDriver.
 func (c *conn) DeleteDomainSnapshot(ctx context.Context, ref virt.DomainRef, name string, flags uint32) error {
-	if err := driver.CheckFlags(virt.FromTest, flags, virt.SnapshotDeleteChildren|virt.SnapshotDeleteChildrenOnly, "testDomainSnapshotDelete"); err != nil {
-		return err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, virt.SnapshotDeleteChildren|virt.SnapshotDeleteChildrenOnly, "testDomainSnapshotDelete")
 	if err != nil {
 		return err
 	}
@@ -617,10 +590,7 @@ const (
 // RevertDomainSnapshot implements virt.DomainSnapshotDriver with the
 // state changes libvirt 9.0's test driver makes.
 func (c *conn) RevertDomainSnapshot(ctx context.Context, ref virt.DomainRef, name string, flags uint32) error {
-	if err := driver.CheckFlags(virt.FromTest, flags, virt.SnapshotRevertRunning|virt.SnapshotRevertPaused|virt.SnapshotRevertForce, "testDomainRevertToSnapshot"); err != nil {
-		return err
-	}
-	d, err := c.domain(ref)
+	d, err := c.checkedDomain(ref, flags, virt.SnapshotRevertRunning|virt.SnapshotRevertPaused|virt.SnapshotRevertForce, "testDomainRevertToSnapshot")
 	if err != nil {
 		return err
 	}
