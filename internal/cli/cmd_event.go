@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"os/signal"
@@ -50,6 +51,72 @@ func lifecycleText(t virt.DomainEventType, detail int32) (string, string) {
 	return n.event, n.details[detail]
 }
 
+// eventTimeout reads the --timeout of the *-event commands.
+func eventTimeout(c *call) (time.Duration, error) {
+	v, ok := c.find("timeout")
+	if !ok {
+		return 0, nil
+	}
+	n, err := parseCUint(v.data, 32)
+	if err != nil || n == 0 || n > math.MaxInt32/1000 {
+		return 0, malformed(v.data, "timeout")
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+// waitEvents prints the events of the *-event commands, each with an
+// optional timestamp, as text makes them (false: not one to print), until
+// the first (all of them with loop), the timeout or an interrupt; then
+// how it ended and how many it printed, which it returns.
+func waitEvents[E any](s *session, events <-chan E, timeout time.Duration, loop, stamp bool, text func(E) (string, bool)) int {
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	interrupt := make(chan os.Signal, 1)
+	signal.Notify(interrupt, os.Interrupt)
+	defer signal.Stop(interrupt)
+
+	count := 0
+	outcome := ""
+wait:
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				break wait
+			}
+			line, ok := text(ev)
+			if !ok {
+				continue
+			}
+			if stamp {
+				s.printf("%s: ", time.Now().UTC().Format("2006-01-02 15:04:05.000-0700"))
+			}
+			s.printf("%s\n", line)
+			s.flush()
+			count++
+			if !loop {
+				break wait
+			}
+		case <-expired:
+			outcome = "event loop timed out\n"
+			break wait
+		case <-interrupt:
+			outcome = "event loop interrupted\n"
+			break wait
+		case <-s.ctx.Done():
+			outcome = "event loop interrupted\n"
+			break wait
+		}
+	}
+	s.print(outcome)
+	s.printf("events received: %d\n", count)
+	return count
+}
+
 func cmdEvent(s *session, c *call) error {
 	for _, p := range [][2]string{{"all", "event"}, {"list", "all"}, {"list", "event"}} {
 		if err := c.exclusive(p[0], p[1]); err != nil {
@@ -79,13 +146,9 @@ func cmdEvent(s *session, c *call) error {
 			return fail(errNoCause, "unknown event type %s", eventName)
 		}
 	}
-	var timeout time.Duration
-	if v, ok := c.find("timeout"); ok {
-		n, err := parseCUint(v.data, 32)
-		if err != nil || n == 0 || n > math.MaxInt32/1000 {
-			return malformed(v.data, "timeout")
-		}
-		timeout = time.Duration(n) * time.Second
+	timeout, err := eventTimeout(c)
+	if err != nil {
+		return err
 	}
 	var only *virt.Domain
 	if c.has("domain") {
@@ -101,51 +164,13 @@ func cmdEvent(s *session, c *call) error {
 	if err != nil {
 		return err
 	}
-	var expired <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		expired = t.C
-	}
-	interrupt := make(chan os.Signal, 1)
-	signal.Notify(interrupt, os.Interrupt)
-	defer signal.Stop(interrupt)
-
-	count := 0
-	outcome := ""
-wait:
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				break wait
-			}
-			if !wantLifecycle || (only != nil && ev.Domain.UUID != only.UUID()) {
-				continue
-			}
-			if stamp {
-				s.printf("%s: ", time.Now().UTC().Format("2006-01-02 15:04:05.000-0700"))
-			}
-			event, detail := lifecycleText(ev.Type, ev.Detail)
-			s.printf("event 'lifecycle' for domain '%s': %s %s\n", ev.Domain.Name, event, detail)
-			s.flush()
-			count++
-			if !loop {
-				break wait
-			}
-		case <-expired:
-			outcome = "event loop timed out\n"
-			break wait
-		case <-interrupt:
-			outcome = "event loop interrupted\n"
-			break wait
-		case <-s.ctx.Done():
-			outcome = "event loop interrupted\n"
-			break wait
+	count := waitEvents(s, events, timeout, loop, stamp, func(ev virt.DomainEvent) (string, bool) {
+		if !wantLifecycle || (only != nil && ev.Domain.UUID != only.UUID()) {
+			return "", false
 		}
-	}
-	s.print(outcome)
-	s.printf("events received: %d\n", count)
+		event, detail := lifecycleText(ev.Type, ev.Detail)
+		return fmt.Sprintf("event 'lifecycle' for domain '%s': %s %s", ev.Domain.Name, event, detail), true
+	})
 	if count == 0 {
 		return errReported
 	}

@@ -3,10 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"math"
-	"os"
-	"os/signal"
-	"time"
 
 	"github.com/govirt/govirt/virt"
 )
@@ -52,13 +48,9 @@ func (e objEventCmd) run(s *session, c *call) error {
 		return fail(errNoCause, "unknown event type %s", kind)
 	}
 	loop, stamp := c.has("loop"), c.has("timestamp")
-	var timeout time.Duration
-	if v, ok := c.find("timeout"); ok {
-		n, err := parseCUint(v.data, 32)
-		if err != nil || n == 0 || n > math.MaxInt32/1000 {
-			return malformed(v.data, "timeout")
-		}
-		timeout = time.Duration(n) * time.Second
+	timeout, err := eventTimeout(c)
+	if err != nil {
+		return err
 	}
 	filter, lingering := "", error(nil)
 	if name, ok, err := c.str(e.filterOpt); err != nil {
@@ -86,50 +78,9 @@ func (e objEventCmd) run(s *session, c *call) error {
 	if err != nil {
 		return err
 	}
-	var expired <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		expired = t.C
-	}
-	interrupt := make(chan os.Signal, 1)
-	signal.Notify(interrupt, os.Interrupt)
-	defer signal.Stop(interrupt)
-
-	count := 0
-	outcome := ""
-wait:
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				break wait
-			}
-			if ev.kind != kind || (filter != "" && ev.key != filter) {
-				continue
-			}
-			if stamp {
-				s.printf("%s: ", time.Now().UTC().Format("2006-01-02 15:04:05.000-0700"))
-			}
-			s.printf("%s\n", ev.text)
-			s.flush()
-			count++
-			if !loop {
-				break wait
-			}
-		case <-expired:
-			outcome = "event loop timed out\n"
-			break wait
-		case <-interrupt:
-			outcome = "event loop interrupted\n"
-			break wait
-		case <-s.ctx.Done():
-			outcome = "event loop interrupted\n"
-			break wait
-		}
-	}
-	s.print(outcome)
-	s.printf("events received: %d\n", count)
+	count := waitEvents(s, events, timeout, loop, stamp, func(ev objEvent) (string, bool) {
+		return ev.text, ev.kind == kind && (filter == "" || ev.key == filter)
+	})
 	if count == 0 {
 		if lingering != nil && lingering != errNoCause {
 			return lingering
